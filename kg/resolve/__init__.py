@@ -1,0 +1,105 @@
+"""Resolve: make one node per real thing.
+
+1. Per-kind resolvers (``kg/resolve/<kind>.py``, registered with ``@resolver(kind)``) canonicalise each
+   report's things: they rewrite ``key``/``label``/``alt_labels``/``scope`` (我厅 → the inspected unit).
+2. Within a report, things of one kind with one key are one thing.
+3. Across reports, things with ``scope="global"`` and the same kind and key are one thing. Whether a kind
+   may be global is each resolver's decision (a province-level department named in full, one 《document》
+   title); everything else stays inside its report, so 省委第一巡视组 of two provinces never meet.
+
+The merge keeps the first thing's label; every other name becomes an altLabel. Relations are re-pointed to
+the surviving things and exact duplicates dropped.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import import_module
+
+from ..model import Relation, Report, Span, Thing
+from .registry import RESOLVERS, resolver
+
+__all__ = ["resolve", "Resolved", "resolver"]
+
+_PER_KIND_MODULES = ("units", "persons")
+
+
+def _load_resolvers() -> None:
+    for name in _PER_KIND_MODULES:
+        try:
+            import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+
+
+@dataclass
+class Resolved:
+    """The corpus after resolution: each surviving thing with the reports that mention it."""
+
+    things: list[Thing] = field(default_factory=list)
+    relations: list[tuple[Report, Relation]] = field(default_factory=list)  # with the report stating it
+    reports_of: dict[int, list[Report]] = field(default_factory=dict)  # id(thing) → reports naming it
+    # spans are offsets into one report's source, so a merged thing keeps its spans per report
+    spans: dict[tuple[int, int], list[Span]] = field(default_factory=dict)  # (id(thing), id(report)) → spans
+
+    def reports(self, thing: Thing) -> list[Report]:
+        return self.reports_of.get(id(thing), [])
+
+    def mentions(self, thing: Thing, report: Report) -> list[Span]:
+        return self.spans.get((id(thing), id(report)), [])
+
+
+def resolve(reports: list[Report]) -> Resolved:
+    """Run the per-kind resolvers, then merge things by key within each report and across reports."""
+    _load_resolvers()
+    for report in reports:
+        for kind in ("Unit", "InspectionTeam", "Person", "Post", "Document", "Program", "Deadline", "Problem",
+                     "Inspection"):
+            for fn in RESOLVERS.get(kind, ()):
+                fn(report)
+    out = Resolved()
+    survivors: dict[tuple, Thing] = {}
+    replaced: dict[int, Thing] = {}
+    for report in reports:
+        for thing in report.things:
+            scope_key = "global" if thing.scope == "global" else (report.source.name, report.index)
+            ident = (thing.kind, scope_key, thing.key)
+            kept = survivors.get(ident)
+            if kept is None:
+                survivors[ident] = kept = thing
+                out.things.append(thing)
+                out.reports_of[id(thing)] = [report]
+                mine = thing.mentions
+            else:
+                mine = list(thing.mentions)
+                _absorb(kept, thing)
+                replaced[id(thing)] = kept
+                if report not in out.reports_of[id(kept)]:
+                    out.reports_of[id(kept)].append(report)
+            spans = out.spans.setdefault((id(kept), id(report)), [])
+            spans.extend(m for m in mine if m not in spans)
+    seen: set[tuple] = set()
+    for report in reports:
+        for rel in report.relations:
+            subj = replaced.get(id(rel.subject), rel.subject)
+            obj = replaced.get(id(rel.object), rel.object) if isinstance(rel.object, Thing) else rel.object
+            sig = (id(subj), rel.predicate, id(obj) if isinstance(obj, Thing) else obj)
+            if sig in seen or subj is obj:
+                continue
+            seen.add(sig)
+            rel.subject, rel.object = subj, obj
+            out.relations.append((report, rel))
+    return out
+
+
+def _absorb(kept: Thing, other: Thing) -> None:
+    """Unite ``other`` into ``kept``: mentions (no repeats), names, and attributes ``kept`` lacks."""
+    have: set[Span] = set(kept.mentions)
+    kept.mentions.extend(m for m in other.mentions if m not in have)
+    kept.alt_labels |= other.names
+    kept.alt_labels.discard(kept.label)
+    for k, v in other.attrs.items():
+        if k not in kept.attrs:
+            kept.attrs[k] = v
+        elif isinstance(v, list) and isinstance(kept.attrs[k], list):
+            kept.attrs[k] = kept.attrs[k] + [x for x in v if x not in kept.attrs[k]]
