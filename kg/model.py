@@ -145,7 +145,7 @@ class Relation:
     evidence: Span | None = None
 
 
-_SENTENCE_END = re.compile(r"[。！？!?；;]+[”’」』)）]*|\n")
+_SENTENCE_END = re.compile(r"[。！？!?；;]+[”’」』)）]*|\r?\n")
 
 
 @dataclass(eq=False)
@@ -189,8 +189,8 @@ class Report:
         out: list[Span] = []
         start = self.span.start
         for m in _SENTENCE_END.finditer(self.source.text, self.span.start, self.span.end):
-            end = m.end() if m.group() != "\n" else m.start()
-            if end > start:
+            end = m.start() if m.group().endswith("\n") else m.end()
+            if self.source.text[start:end].strip():
                 out.append(Span(start, end))
             start = m.end()
         if start < self.span.end:

@@ -71,8 +71,9 @@ def split_reports(source: Source) -> list[Report]:
         rep.meta["issued_date"] = PartialDate(int(m[1]), int(m[2]), int(m[3]))
         reports.append(rep)
         begin = _next_content(text, end)
-    tail = Span(begin, len(text))
-    if len(text[tail.start : tail.end].strip()) >= MIN_TRAILING_REPORT or not reports:
+    tail = text[begin:]
+    if len(tail.strip()) >= MIN_TRAILING_REPORT or not reports or any(
+            p.search(tail) for p in _openings_anywhere()):
         reports.append(Report(source, len(reports), Span(begin, _rstrip_end(text, begin, len(text)))))
     reports = [part for rep in reports for part in _split_at_openings(rep, lines)]
     for i, rep in enumerate(reports):
@@ -84,6 +85,11 @@ def split_reports(source: Source) -> list[Report]:
 @lru_cache(maxsize=1)
 def _openings() -> list[re.Pattern[str]]:
     return [re.compile(p) for p in lexicon.words("report_openings")]
+
+
+@lru_cache(maxsize=1)
+def _openings_anywhere() -> list[re.Pattern[str]]:
+    return [re.compile(r"(?m)^" + p) for p in lexicon.words("report_openings")]
 
 
 def _split_at_openings(rep: Report, lines: list[Span]) -> list[Report]:

@@ -1,0 +1,338 @@
+"""Component "units": organisations and inspection teams named in a report.
+
+How a name is found (all word lists are lexicons under ``kg/lexicons/``):
+
+1. **Heads.** ``unit_suffixes.tsv`` lists the last words of organisation names (厅, 局, 委员会, 领导小组,
+   有限公司, 商会, 大学, 日报, 巡视组 …), each with the text that must NOT follow it (厅 in 厅长, 部 in 部署).
+2. **Left boundary.** From a head the name runs left over the words before it — the window is cut into
+   words by backward longest match on jieba's dictionary (no HMM, only the few characters before the head)
+   — and stops at punctuation, at a word of ``unit_left_stops.txt`` (对, 向, 邀请, 召开 …) or at a function
+   word by jieba's part-of-speech table (prepositions, particles, pronouns, adverbs, classifiers).
+   Because the walk runs through earlier names, 商务部办公厅 and 县委宣传部社宣科 come out whole; names
+   inside a longer name are dropped.
+3. **Known names** (``known_units.tsv``: 党中央, 国务院, 省委, 管委会 …) and **self-references**
+   (``unit_aliases.tsv``: 我厅, 厅党组, 我县, 区委 …) are matched as whole words.
+4. **Not units.** Candidates listed in ``not_units.txt`` (各相关处室, 相关部门, bare 办公室 …) are dropped.
+5. The signing line (``report.publisher``) is always a Unit with exactly that span; things the inspection
+   component already made at a span are not made again.
+
+``(以下简称“整改工作领导小组”)`` after a name is recorded in ``report.meta["unit_short_names"]`` (short →
+full surface) for the resolver (``kg/resolve/units.py``), which gives every name of one body one key.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from functools import lru_cache
+
+from .. import lexicon
+from ..model import Report, Span
+from ..pipeline import component
+
+MAX_NAME = 32  # characters: longer "names" are runs of words, not names
+WINDOW = 30  # characters looked at left of a head
+
+# jieba part-of-speech tags of words that cannot be inside a name (prepositions, conjunctions, particles,
+# pronouns, adverbs, classifiers, time words, interjections, punctuation-like).
+_STOP_TAGS = {"p", "c", "u", "uj", "ul", "uz", "ud", "ug", "uv", "r", "rr", "rz", "y", "e", "o", "q",
+              "t", "tg", "x", "f"}
+_NAME_CHARS = re.compile(r"[\u4e00-\u9fff（）()·]")
+_BOOK_TITLE = re.compile(r"《[^《》\n]{1,80}》")
+_SHORT_NAME = re.compile(r"[（(](?:以下)?(?:简称|下称)[:：]?[“\"「]?([\u4e00-\u9fff]{2,16})[”\"」]?[)）]")
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    import jieba
+    import jieba.posseg  # noqa: F401  (the word → tag table only; posseg is never run)
+
+    jieba.setLogLevel(60)
+    jieba.initialize()
+    return jieba.dt.FREQ, jieba.posseg.dt.word_tag_tab
+
+
+@lru_cache(maxsize=1)
+def _suffixes() -> tuple[re.Pattern[str], dict[str, dict[str, str]]]:
+    rows = {r["suffix"]: r for r in lexicon.table("unit_suffixes")}
+    parts = []
+    for suf in sorted(rows, key=len, reverse=True):
+        nb = rows[suf].get("not_before", "")
+        parts.append(re.escape(suf) + (f"(?!{nb})" if nb else ""))
+    return re.compile("|".join(parts)), rows
+
+
+@lru_cache(maxsize=1)
+def _stops() -> frozenset[str]:
+    return frozenset(lexicon.words("unit_left_stops"))
+
+
+@lru_cache(maxsize=1)
+def _not_units() -> tuple[frozenset[str], re.Pattern[str] | None]:
+    plain, rx = set(), []
+    for w in lexicon.words("not_units"):
+        if w.startswith("^"):
+            rx.append(f"(?:{w[1:].rstrip('$')})")
+        else:
+            plain.add(w)
+    return frozenset(plain), (re.compile("|".join(rx)) if rx else None)
+
+
+def is_generic(name: str) -> bool:
+    """A generic reference (相关部门, 各处室, bare 办公室 …), not a named unit."""
+    plain, rx = _not_units()
+    return name in plain or bool(rx and rx.fullmatch(name))
+
+
+@lru_cache(maxsize=1)
+def _whole_words() -> re.Pattern[str]:
+    """Known names and self-references, longest first."""
+    words = {r["surface"] for r in lexicon.table("known_units")} | {r["alias"] for r in lexicon.table("unit_aliases")}
+    alt = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(f"(?:{alt})")
+
+
+def _segment_back(s: str) -> list[str]:
+    """Cut ``s`` into words by backward longest match on jieba's dictionary (words in text order)."""
+    freq, _ = _jieba()
+    out: list[str] = []
+    i = len(s)
+    while i > 0:
+        for n in range(min(6, i), 0, -1):
+            w = s[i - n : i]
+            if n == 1 or freq.get(w):
+                out.append(w)
+                i -= n
+                break
+    out.reverse()
+    return out
+
+
+def _balanced_start(text: str, lo: int, hi: int) -> int:
+    """Leftmost start in [lo, hi) such that text[start:hi] holds only name characters with balanced brackets."""
+    start = hi
+    depth = 0
+    while start > lo and _NAME_CHARS.match(text, start - 1):
+        ch = text[start - 1]
+        if ch in ")）":
+            depth += 1
+        elif ch in "(（":
+            if depth == 0:
+                break
+            depth -= 1
+        start -= 1
+    while depth and start < hi:  # an unclosed ) — cut after it
+        if text[start] in ")）":
+            depth -= 1
+        start += 1
+    return start
+
+
+@lru_cache(maxsize=1)
+def _name_verbs() -> frozenset[str]:
+    return frozenset(lexicon.words("unit_name_verbs"))
+
+
+@lru_cache(maxsize=1)
+def _traps() -> dict[str, tuple[str, ...]]:
+    """Trap words by their last character."""
+    out: dict[str, list[str]] = {}
+    for w in lexicon.words("unit_head_traps"):
+        out.setdefault(w[-1], []).append(w)
+    return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in out.items()}
+
+
+def is_trapped(text: str, head_start: int, head_end: int) -> bool:
+    """The head is only the tail of an ordinary word (干部, 督办, 格局, 小区 …)."""
+    for w in _traps().get(text[head_end - 1], ()):
+        s = head_end - len(w)
+        if s < head_start and s >= 0 and text.startswith(w, s):
+            return True
+    return False
+
+
+def _stops_name(w: str) -> bool:
+    _, tags = _jieba()
+    if w in _stops() or w.isdigit():
+        return True
+    if len(w) < 2:
+        return False
+    tag = tags.get(w)
+    if tag in _STOP_TAGS or tag in ("m", "mq", "i"):
+        return not w.startswith("第")
+    return tag == "v" and w not in _name_verbs()
+
+
+@lru_cache(maxsize=1)
+def _anchors() -> frozenset[str]:
+    return frozenset(lexicon.words("unit_anchors")) | frozenset(lexicon.words("provinces"))
+
+
+_PROPER_TAGS = {"ns", "nr", "nrt", "nz", "j", "nt", "nrfg"}
+
+
+def _is_anchor(w: str) -> bool:
+    _, tags = _jieba()
+    return w in _anchors() or (len(w) > 1 and tags.get(w) in ("ns", "nt", "j"))
+
+
+def _proper_word(w: str) -> bool:
+    """A place, organisation or other proper name, or a word the dictionary does not know."""
+    freq, tags = _jieba()
+    return len(w) == 1 or tags.get(w) in _PROPER_TAGS or w in _anchors() or not freq.get(w)
+
+
+def left_boundary(text: str, head_start: int, lo: int, *, head_end: int | None = None, place: bool = False) -> int:
+    """Where the name whose head starts at ``head_start`` begins (never before ``lo``).
+
+    Words are taken right to left until a stop word, a function word or verb (by jieba's tags); once an
+    anchor (a place or party prefix) is taken, only anchors and proper names may follow it. For a place
+    head (镇, 乡 …) a first word that only looks like a numeral or time word (十间 in 十间房镇) is kept
+    when nothing but punctuation stands before it."""
+    start = _balanced_start(text, max(lo, head_start - WINDOW), head_start)
+    if start == head_start:
+        return head_start
+    head_end = head_start + 1 if head_end is None else head_end
+    words = _segment_back(text[start:head_end])
+    pos = head_end
+    anchored = False
+    while words and pos > head_start:  # the words that hold the head (组织部 holds 部) are in the name
+        pos -= len(words.pop())
+    if pos < start:
+        return max(pos, start)
+    for i in range(len(words) - 1, -1, -1):
+        w = words[i]
+        if anchored and not (_is_anchor(w) or _proper_word(w) or w in "()（）"):
+            break
+        if _stops_name(w):
+            if (place and i == 0 and w not in _stops() and not w.isdigit()
+                    and (start == lo or not _NAME_CHARS.match(text, start - 1))):
+                pos -= len(w)
+            break
+        pos -= len(w)
+        anchored = anchored or _is_anchor(w)
+    # a name does not begin with a bracket
+    while pos < head_start and text[pos] in ")）":
+        pos += 1
+    return pos
+
+
+_PLACE_START = re.compile(r"[\u4e00-\u9fff]{2,9}")
+_PLACE_TAGS = {"ns", "nr", "nrt", "nz", "j", "nt"}
+
+
+def _place_like(body: str) -> bool:
+    """The words before 县/区/镇/村 … (or 部门 after 区) can name a place: 法库, 沈阳片, 区住建, 神奈川."""
+    if not _PLACE_START.fullmatch(body):
+        return False
+    _, tags = _jieba()
+    if tags.get(body) in _PLACE_TAGS or body[0] in "省市县区乡镇":
+        return True
+    words = _segment_back(body)
+    if tags.get(words[0]) in _PLACE_TAGS:
+        return True
+    return not any(len(w) > 1 and tags.get(w) in ("v", "vn", "n", "a", "ad", "an", "l", "i", "d", "m", "t") for w in words[:1])
+
+
+
+def _acceptable(name: str, suffix: str, row: dict[str, str]) -> bool:
+    body = name[: len(name) - len(suffix)]
+    if len(body) < int(row.get("min_prefix") or 0) or len(name) > MAX_NAME or is_generic(name):
+        return False
+    if row.get("needs") == "place" and not _place_like(body):
+        return False
+    if row.get("proper") == "yes" and not any(_proper_word(w) for w in _segment_back(body)):
+        return False
+    if name.count("(") + name.count("（") != name.count(")") + name.count("）"):
+        return False
+    return True
+
+
+def _in_title(titles: list[Span], text: str, start: int, end: int) -> bool:
+    """Inside a cited title 《…》, except the issuer that opens it (《中共某区委办公室关于…》)."""
+    i = bisect.bisect_right(titles, Span(end, end)) - 1
+    while i >= 0 and titles[i].end > start:
+        b = titles[i]
+        if b.start < end:
+            return not (start == b.start + 1 and text.startswith("关于", end))
+        i -= 1
+    return False
+
+
+def find_candidates(report: Report) -> list[tuple[Span, str, str]]:
+    """(span, kind, how) of every unit name in the report: how is "head", "known" or "alias"."""
+    text = report.text
+    rx, rows = _suffixes()
+    out: list[tuple[Span, str, str]] = []
+    titles = [Span(m.start(), m.end()) for m in _BOOK_TITLE.finditer(text, report.span.start, report.span.end)]
+    for sent in report.sentences:
+        for m in rx.finditer(text, sent.start, sent.end):
+            suffix = m.group()
+            if is_trapped(text, m.start(), m.end()):
+                continue
+            row = rows[suffix]
+            start = left_boundary(text, m.start(), sent.start, head_end=m.end(), place=row.get("needs") == "place")
+            name = text[start : m.end()]
+            if _acceptable(name, suffix, row) and not _in_title(titles, text, start, m.end()):
+                out.append((Span(start, m.end()), row["kind"], "head"))
+        for m in _whole_words().finditer(text, sent.start, sent.end):
+            if _in_title(titles, text, m.start(), m.end()):
+                continue
+            out.append((Span(m.start(), m.end()), "Unit", "known"))
+    return out
+
+
+def _maximal(cands: list[tuple[Span, str, str]]) -> list[tuple[Span, str, str]]:
+    """Keep the longest names; drop those inside or overlapping a longer one (a tie keeps known words)."""
+    rank = {"known": 0, "head": 1}
+    cands = sorted(set(cands), key=lambda c: (-(c[0].end - c[0].start), rank.get(c[2], 2), c[0].start))
+    used: set[int] = set()
+    kept: list[tuple[Span, str, str]] = []
+    for c in cands:
+        cells = range(c[0].start, c[0].end)
+        if any(i in used for i in cells):
+            continue
+        used.update(cells)
+        kept.append(c)
+    return sorted(kept, key=lambda c: c[0].start)
+
+
+@component("units")
+class Units:
+    """Adds a Unit (or InspectionTeam) thing for every organisation named in the report."""
+
+    def __call__(self, report: Report) -> None:
+        text = report.text
+        taken = {(m.start, m.end) for t in report.things_of("Unit", "InspectionTeam") for m in t.mentions}
+        cands = find_candidates(report)
+        if report.publisher is not None and report.span.start <= report.publisher.start:
+            pub = report.publisher
+            cands = [c for c in cands if not c[0].overlaps(pub)]
+            cands.append((pub, "Unit", "publisher"))
+        short_names: dict[str, str] = report.meta.setdefault("unit_short_names", {})
+        for span, kind, how in _maximal(cands):
+            if (span.start, span.end) in taken:
+                continue
+            surface = text[span.start : span.end]
+            if how == "known" and not _word_boundary_ok(text, span):
+                continue
+            report.add(kind, surface, span)
+            m = _SHORT_NAME.match(text, span.end, min(span.end + 30, report.span.end))
+            if m:
+                short_names.setdefault(m[1], surface)
+        # a short name defined by (简称…) is a unit wherever it is written
+        for short in short_names:
+            for m in re.finditer(re.escape(short), report.body):
+                s = Span(report.span.start + m.start(), report.span.start + m.end())
+                if (s.start, s.end) in taken or any(s in mm for t in report.things_of("Unit") for mm in t.mentions):
+                    continue
+                report.add("Unit", short, s)
+
+
+def _word_boundary_ok(text: str, span: Span) -> bool:
+    """A known word counts unless it is glued into a longer dictionary word (中央 in 中央空调)."""
+    freq, _ = _jieba()
+    after = text[span.end : span.end + 2]
+    word = text[span.start : span.end]
+    if word == "中央" and after[:1] in "厨空大街商城":
+        return False
+    return True

@@ -1,0 +1,55 @@
+"""Where the ontology file lives, and loading it.
+
+The canonical file is ``ontology/xunshi.ttl`` at the repository root (the project is installed editable,
+so it sits beside the ``kg`` package). A wheel may instead ship a copy as package data in
+``kg/ontology/xunshi.ttl``; that copy is used only when the repository file is absent.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDFS
+
+from kg.vocab import PREFIXES
+
+ONTOLOGY_IRI = "https://w3id.org/xunshi-kg/ontology"
+
+_HERE = Path(__file__).resolve().parent
+_CANDIDATES = (_HERE.parent / "ontology" / "xunshi.ttl", _HERE / "ontology" / "xunshi.ttl")
+
+
+def _locate() -> Path:
+    for path in _CANDIDATES:
+        if path.is_file():
+            return path
+    return _CANDIDATES[0]  # the canonical place, so an error message names it
+
+
+ONTOLOGY_TTL: Path = _locate()
+
+
+def load_ontology() -> Graph:
+    """A fresh rdflib Graph of the ontology (callers may modify it), with the project prefixes bound."""
+    g = Graph()
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns, override=True)
+    g.parse(ONTOLOGY_TTL, format="turtle")
+    return g
+
+
+@lru_cache(maxsize=1)
+def _cached() -> Graph:
+    return load_ontology()
+
+
+def label(term: URIRef, lang: str = "zh") -> str | None:
+    """The ontology's rdfs:label of ``term`` in ``lang`` (None if it has none); read once, then cached."""
+    for value in _cached().objects(term, RDFS.label):
+        if isinstance(value, Literal) and value.language == lang:
+            return str(value)
+    return None
+
+
+__all__ = ["ONTOLOGY_IRI", "ONTOLOGY_TTL", "load_ontology", "label"]

@@ -1,0 +1,255 @@
+"""A thin layer over an on-disk Oxigraph store: save, open, query, export, stats.
+
+Why Oxigraph and not rdflib for querying: SPARQL on an in-memory rdflib graph does not scale to millions of
+triples (rdflib #787, #2181). rdflib stays the pipeline's working format; the store is what users query.
+
+Layout: each report is a named graph; the ontology sits in named graph <https://w3id.org/xunshi-kg/ontology>;
+and ``save`` also writes the RDF merge of everything (each distinct triple once) to the named graph
+UNION_GRAPH, which queries use as their default graph. Why not ``use_default_graph_as_union=True``:
+pyoxigraph 0.5 (up to 0.5.13) counts a triple once per graph that holds it there (oxigraph #1919, fixed
+after 0.5 by #1920), so a unit named in two reports came back twice and COUNTs were inflated. The
+materialized merge costs disk space and keeps query results set-correct; GRAPH ?g still sees the
+report graphs (and not UNION_GRAPH). A store without UNION_GRAPH is queried with the union flag instead.
+"""
+from __future__ import annotations
+
+import gc
+import json
+import shutil
+import tempfile
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import rdflib
+
+from kg.ontology import ONTOLOGY_IRI, ONTOLOGY_TTL
+from kg.vocab import PREFIXES, XS_IRI
+
+ONTOLOGY_GRAPH = ox.NamedNode(ONTOLOGY_IRI)
+UNION_GRAPH = ox.NamedNode("https://w3id.org/xunshi-kg/graph/union")
+PREFIX_MAP: dict[str, str] = {p: str(ns) for p, ns in PREFIXES.items()}
+EXPORT_FORMATS = ("turtle", "nt", "jsonld", "nquads", "trig")
+# The classes `stats` reports on (xs:Status is a closed list of two values, not something extracted).
+STAT_CLASSES = ("Report", "Inspection", "Unit", "InspectionTeam", "Person", "Post", "Document", "Program",
+                "Deadline", "Problem", "Mention")
+
+_ALL_TRIPLES = "SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }"
+
+
+class StoreNotFound(Exception):
+    """There is no store where one was expected (the user has not built one yet)."""
+
+    def __init__(self, store_dir: Path) -> None:
+        super().__init__(f"no knowledge-graph store at {store_dir}: run `kg build INPUT... --out DIR` first "
+                         f"(it writes the store to DIR/store), or point --store at an existing one")
+        self.store_dir = store_dir
+
+
+class SparqlSyntaxError(ValueError):
+    """The query does not parse; the message is the SPARQL parser's, position included."""
+
+
+@dataclass
+class QueryResult:
+    """What a query returned, in plain Python types.
+
+    ``kind`` is ``"select"``, ``"ask"`` or ``"graph"`` (CONSTRUCT/DESCRIBE). For SELECT, ``rows`` hold one
+    string per variable (IRIs in full, literals as their lexical form, blank nodes as ``_:id``, None when
+    unbound) and ``json`` holds the SPARQL 1.1 JSON results, which keep datatypes and language tags.
+    """
+
+    kind: str
+    variables: list[str] = field(default_factory=list)
+    rows: list[list[str | None]] = field(default_factory=list)
+    boolean: bool | None = None
+    graph_ttl: str | None = None
+    json: dict[str, Any] | None = None
+
+
+# -- writing ----------------------------------------------------------------------------------------
+
+def _is_store(path: Path) -> bool:
+    """An Oxigraph (RocksDB) directory always holds a CURRENT file."""
+    return path.is_dir() and (path / "CURRENT").is_file()
+
+
+def _nquads(dataset: rdflib.Graph) -> bytes:
+    if dataset.context_aware:  # a Dataset (named graphs), not a plain Graph
+        return dataset.serialize(format="nquads", encoding="utf-8")
+    return dataset.serialize(format="nt", encoding="utf-8")  # a plain Graph goes to the default graph
+
+
+def _has_ontology(dataset: rdflib.Graph) -> bool:
+    if not dataset.context_aware:
+        return False
+    ident = rdflib.URIRef(ONTOLOGY_IRI)
+    return any(g.identifier == ident and len(g) for g in dataset.graphs())  # type: ignore[attr-defined]
+
+
+def save(dataset: rdflib.Dataset, store_dir: Path, *, include_ontology: bool = True) -> None:
+    """Write every quad of ``dataset`` to a new store at ``store_dir``, replacing any store there.
+
+    The store is built in a temporary sibling directory and renamed into place, so a failure leaves the
+    previous store intact. The ontology is added as named graph <https://w3id.org/xunshi-kg/ontology>
+    unless the dataset already holds that graph.
+    """
+    store_dir = Path(store_dir)
+    if store_dir.exists() and not _is_store(store_dir) and any(store_dir.iterdir()):
+        raise FileExistsError(f"{store_dir} exists and is not an Oxigraph store; refusing to replace it")
+    store_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{store_dir.name}.new-", dir=store_dir.parent))
+    tmp.chmod(0o755)  # mkdtemp makes it private; the store should be as readable as any other output
+    try:
+        store = ox.Store(str(tmp))
+        store.bulk_load(_nquads(dataset), ox.RdfFormat.N_QUADS)
+        if include_ontology and not _has_ontology(dataset):
+            store.bulk_load(path=str(ONTOLOGY_TTL), format=ox.RdfFormat.TURTLE, to_graph=ONTOLOGY_GRAPH)
+        _write_union(store)
+        store.flush()
+        store.optimize()
+        del store  # closes RocksDB (there is no close()); the directory can then be moved
+        gc.collect()
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _swap_into_place(tmp, store_dir)
+
+
+def _write_union(store: ox.Store) -> None:
+    """Materialize the RDF merge of all graphs (distinct triples, blank nodes kept) into UNION_GRAPH."""
+    merged = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {{ {_ALL_TRIPLES} }} }}",
+                         use_default_graph_as_union=True)
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, UNION_GRAPH) for t in merged)
+
+
+def _swap_into_place(new: Path, target: Path) -> None:
+    old = target.with_name(f".{target.name}.old-{uuid.uuid4().hex[:8]}")
+    if target.exists():
+        target.rename(old)
+    try:
+        new.rename(target)
+    except BaseException:
+        if old.exists():
+            old.rename(target)
+        shutil.rmtree(new, ignore_errors=True)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+# -- reading ----------------------------------------------------------------------------------------
+
+def open_store(store_dir: Path, read_only: bool = True) -> ox.Store:
+    """Open an existing store (read-only by default); StoreNotFound if there is none."""
+    store_dir = Path(store_dir)
+    if not _is_store(store_dir):
+        raise StoreNotFound(store_dir)
+    return ox.Store.read_only(str(store_dir)) if read_only else ox.Store(str(store_dir))
+
+
+def _graphs(store: ox.Store) -> list[Any]:
+    """The store's own named graphs: reports and ontology, without UNION_GRAPH."""
+    return [g for g in store.named_graphs() if g != UNION_GRAPH]
+
+
+def _dataset(store: ox.Store) -> dict[str, Any]:
+    """Query options: the merged graph as default graph, the real named graphs for GRAPH ?g."""
+    if store.contains_named_graph(UNION_GRAPH):
+        return {"default_graph": UNION_GRAPH, "named_graphs": _graphs(store)}
+    return {"use_default_graph_as_union": True}
+
+
+def term_text(binding: dict[str, Any] | None) -> str | None:
+    """One SPARQL-JSON binding as plain text: IRI in full, literal's lexical form, ``_:id``, None if unbound."""
+    if binding is None:
+        return None
+    if binding["type"] == "bnode":
+        return f"_:{binding['value']}"
+    if binding["type"] == "triple":  # RDF-star quoted triple
+        v = binding["value"]
+        return " ".join(str(term_text(v[k])) for k in ("subject", "predicate", "object"))
+    return str(binding["value"])
+
+
+def run_query(store: ox.Store, sparql: str) -> QueryResult:
+    """Run ``sparql`` on an open store over the union of all graphs, with the project prefixes predeclared.
+
+    The prefixes are passed to the parser rather than pasted in front of the text, so a query's own PREFIX
+    lines win and the positions in syntax errors match what the user wrote.
+    """
+    try:
+        res = store.query(sparql, prefixes=PREFIX_MAP, **_dataset(store))
+    except SyntaxError as e:
+        raise SparqlSyntaxError(str(e)) from None
+    if isinstance(res, ox.QueryBoolean):
+        return QueryResult("ask", boolean=bool(res), json={"head": {}, "boolean": bool(res)})
+    if isinstance(res, ox.QueryTriples):
+        ttl = ox.serialize(res, format=ox.RdfFormat.TURTLE, prefixes=PREFIX_MAP)
+        return QueryResult("graph", graph_ttl=ttl.decode("utf-8"))
+    data = json.loads(res.serialize(format=ox.QueryResultsFormat.JSON))
+    variables = list(data["head"].get("vars", []))
+    rows = [[term_text(b.get(v)) for v in variables] for b in data["results"]["bindings"]]
+    return QueryResult("select", variables=variables, rows=rows, json=data)
+
+
+def query(store_dir: Path, sparql: str) -> QueryResult:
+    """Run one SPARQL query on the store at ``store_dir`` (see run_query)."""
+    return run_query(open_store(store_dir), sparql)
+
+
+def export(store_dir: Path, fmt: str = "turtle") -> bytes:
+    """Serialize the store: turtle, nt, jsonld as one graph (the merge); nquads, trig with named graphs."""
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}; expected one of {', '.join(EXPORT_FORMATS)}")
+    store = open_store(store_dir)
+    if fmt in ("nquads", "trig"):
+        quads = (q for g in (ox.DefaultGraph(), *_graphs(store)) for q in store.quads_for_pattern(None, None, None, g))
+        rdf_format = ox.RdfFormat.N_QUADS if fmt == "nquads" else ox.RdfFormat.TRIG
+        return ox.serialize(quads, format=rdf_format, prefixes=PREFIX_MAP if fmt == "trig" else None)
+    if store.contains_named_graph(UNION_GRAPH):
+        triples: Any = (q.triple for q in store.quads_for_pattern(None, None, None, UNION_GRAPH))
+    else:
+        triples = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {{ {_ALL_TRIPLES} }} }}",
+                              use_default_graph_as_union=True)
+    if fmt == "turtle":
+        return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIX_MAP)
+    nt = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    if fmt == "nt":
+        return nt
+    g = rdflib.Graph()
+    g.parse(data=nt, format="nt")
+    return g.serialize(format="json-ld", context=PREFIX_MAP, auto_compact=True, encoding="utf-8")
+
+
+def stats(store_dir: Path) -> dict[str, Any]:
+    """Counts for a quick look: quads, distinct triples, named graphs, and things per xs: class.
+
+    UNION_GRAPH (a derived copy) is left out of every count; class counts also leave out the ontology
+    graph (its two xs:Status values are not extracted things).
+    """
+    store = open_store(store_dir)
+    graphs = _graphs(store)
+    data_graphs: list[Any] = [ox.DefaultGraph(), *(g for g in graphs if g != ONTOLOGY_GRAPH)]
+    n_union = sum(1 for _ in store.quads_for_pattern(None, None, None, UNION_GRAPH))
+    count = f"SELECT (COUNT(*) AS ?n) WHERE {{ {_ALL_TRIPLES} }}"
+    n_triples = int(next(iter(store.query(count, **_dataset(store))))["n"].value)
+    q = (f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a ?c FILTER(STRSTARTS(STR(?c), \"{XS_IRI}\")) }} "
+         "GROUP BY ?c")
+    classes = {name: 0 for name in STAT_CLASSES}
+    for sol in store.query(q, default_graph=data_graphs):
+        name = sol["c"].value[len(XS_IRI):]
+        if name in classes:
+            classes[name] = int(sol["n"].value)
+    return {
+        "quads": len(store) - n_union,
+        "triples": n_triples,
+        "named_graphs": len(graphs),
+        "report_graphs": sum(1 for g in graphs if g != ONTOLOGY_GRAPH),
+        "classes": classes,
+    }
+
+
+__all__ = ["StoreNotFound", "SparqlSyntaxError", "QueryResult", "save", "open_store", "run_query", "query", "term_text",
+           "export", "stats", "EXPORT_FORMATS", "ONTOLOGY_GRAPH", "UNION_GRAPH"]
