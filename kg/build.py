@@ -16,7 +16,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from .model import Report
 from .pipeline import Pipeline
-from .rdf import to_dataset, union_graph
+from .rdf import to_quads, union_triples, view_graph, write_turtle
+from .render import write_html
+from .store import save
 from .read import UnreadableInput, discover, read_source
 from .resolve import resolve
 from .split import split_reports
@@ -67,27 +69,25 @@ def build_corpus(inputs: list[Path], out_dir: Path, *, progress: bool = True) ->
     paths = discover(inputs)
     reports = extract(paths, progress=progress, summary=summary)
     resolved = resolve(reports)
-    dataset = to_dataset(reports, resolved)
-    graph = union_graph(dataset)
+    quads = to_quads(reports, resolved)
+    triples = union_triples(quads)
 
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
-        graph.serialize(staging / "graph.ttl", format="turtle", encoding="utf-8")
-        from .store import save
-        from .render import write_html
-
-        save(dataset, staging / "store")
-        write_html(graph, staging / "graph.html")
+        write_turtle(triples, staging / "graph.ttl")
+        save(quads, staging / "store")
+        write_html(view_graph(triples), staging / "graph.html")
         _move_into_place(staging, out_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
     summary.reports = len(reports)
-    summary.triples = len(graph)
-    typed = Counter(str(cls)[len(XS_IRI):] for _, _, cls in graph.triples((None, RDF.type, None))
-                    if str(cls).startswith(XS_IRI))
+    summary.triples = len(triples)
+    rdf_type = str(RDF.type)
+    typed = Counter(t.object.value[len(XS_IRI):] for t in triples
+                    if t.predicate.value == rdf_type and t.object.value.startswith(XS_IRI))
     summary.per_class = dict(sorted(typed.items()))
     summary.seconds = time.perf_counter() - started
     return summary

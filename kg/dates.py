@@ -8,7 +8,8 @@
 * ranges ``2019年10月25日至11月25日`` / ``10月25日至12月25日`` / ``3月—6月`` / ``至28日``: the end inherits what it
   leaves out (year, and month for a bare day) from the start, and when the inherited year would put the end
   before the start it rolls over to the next year;
-* a date without a year takes ``year`` (the report's year); when no year is known it is left out;
+* a date without a year takes ``year`` (the report's year), one with a relative year (明年底, 去年6月) that year
+  moved by the offset in date_relative_years.tsv; when no year is known it is left out;
 * full-width digits and Chinese numerals (``二〇二〇年十二月``) are read too;
 * a noisy copy with lost characters (``2019810日至1015``) is left out: numbers glued to other digits never
   match, so nothing is guessed.
@@ -82,9 +83,18 @@ def _patterns() -> list[re.Pattern[str]]:
     out = []
     for row in lexicon.table("dates"):
         rx = row["regex"].replace("{Y}", f"(?:{_Y})").replace("{M}", f"(?:{_M})").replace("{D}", f"(?:{_D})")
-        rx = rx.replace("{MPART}", parts)
+        rx = rx.replace("{MPART}", parts).replace("{REL}", _rel_alternation())
         out.append(re.compile(rx))
     return out
+
+
+@lru_cache(maxsize=1)
+def _relative_years() -> dict[str, int]:
+    return {r["word"]: int(r["offset"]) for r in lexicon.table("date_relative_years") if r.get("word")}
+
+
+def _rel_alternation() -> str:
+    return "|".join(re.escape(w) for w in sorted(_relative_years(), key=len, reverse=True))
 
 
 @lru_cache(maxsize=1)
@@ -150,7 +160,8 @@ def _singles(text: str, start: int, end: int, year: int | None) -> list[tuple[in
         d = cn_number(g["d"]) if g.get("d") else None
         if (g.get("m") and mo is None) or (g.get("d") and d is None) or not _valid(y, mo, d):
             continue
-        out.append((s, s - neg, {"y": y, "m": mo, "d": d, "part": g.get("part") or g.get("yend")}))
+        rel = _relative_years().get(g["rel"]) if g.get("rel") else None
+        out.append((s, s - neg, {"y": y, "m": mo, "d": d, "part": g.get("part") or g.get("yend"), "rel": rel}))
         pos = s - neg
     return out
 
@@ -171,6 +182,8 @@ def find_dates(text: str, start: int = 0, end: int | None = None, *, year: int |
         s, e, f = singles[i]
         y_given = f["y"] is not None
         y = f["y"] if y_given else year
+        if y is not None and not y_given and f.get("rel"):
+            y += f["rel"]
         if y is None:
             i += 1
             continue

@@ -2,6 +2,10 @@
 
 IRIs are deterministic: a report's IRI comes from its file name and position; a thing's from its kind,
 key and scope (global things: kind and key only), so the same input always gives the same graph.
+Each triple lies in exactly one named graph: a report's graph holds what that report says (its mentions,
+its relations, the things only it names); things shared across reports (``scope="global"``) are described
+once, in the ``ENTITIES_GRAPH``. So the union of the graphs has no duplicates (oxigraph #1919 counts a
+triple once per graph holding it), and a report's graph can be replaced alone.
 Provenance: every span of every thing becomes an ``xs:Mention`` with ``xs:start``/``xs:end`` (such that
 ``text[start:end]`` is ``xs:surface``), the report it lies in, and the sentence around it (``xs:sentence``).
 A relation's evidence is the sentence that states it: both ends have a mention in that sentence.
@@ -9,76 +13,109 @@ A relation's evidence is the sentence that states it: both ends have a mention i
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from urllib.parse import quote
 
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, ORG, RDF, RDFS, SKOS, XSD
+import pyoxigraph as ox
+from rdflib import Dataset, Graph
 
 from .model import PartialDate, Report, Span, Thing
 from .resolve import Resolved
-from .vocab import PREFIXES, XS, XSR
+from .vocab import DCTERMS, ORG, PREFIXES, RDF, RDFS, SKOS, XS, XSD, XSR
 
 _CURIE = {"xs": XS, "org": ORG, "dcterms": DCTERMS, "skos": SKOS, "rdfs": RDFS}
-_STATUS = {"Completed": XS.Completed, "InProgress": XS.InProgress}
 
 
-def curie(name: str) -> URIRef:
+def _n(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(str(iri))
+
+
+A = _n(RDF.type)
+_STATUS = {"Completed": _n(XS.Completed), "InProgress": _n(XS.InProgress)}
+_XSD_INTEGER, _XSD_BOOLEAN = _n(XSD.integer), _n(XSD.boolean)
+
+
+def curie(name: str) -> ox.NamedNode:
+    """A vocabulary term from its CURIE (``xs:issuedBy``); an unknown one is an error, not a new IRI."""
     prefix, _, local = name.partition(":")
     ns = _CURIE.get(prefix)
     if ns is None or not local:
         raise ValueError(f"not a CURIE in the vocabulary: {name!r}")
-    return ns[local]
+    return _n(ns[local])
 
 
 def _slug(text: str) -> str:
     return quote(text.replace(" ", "_"), safe="-_.~")
 
 
-def report_iri(report: Report) -> URIRef:
-    stem = report.source.path.stem
-    return XSR[f"report/{_slug(stem)}-{report.index + 1}"]
+def report_iri(report: Report) -> ox.NamedNode:
+    return _report_iri(report.source.path.stem, report.index)
 
 
-def thing_iri(thing: Thing, report: Report) -> URIRef:
+@lru_cache(maxsize=4096)
+def _report_iri(stem: str, index: int) -> ox.NamedNode:
+    return _n(XSR[f"report/{_slug(stem)}-{index + 1}"])
+
+
+def thing_iri(thing: Thing, report: Report) -> ox.NamedNode:
     scope = "global" if thing.scope == "global" else f"{report.source.name}#{report.index}"
     digest = hashlib.sha1(f"{thing.kind}\x1f{scope}\x1f{thing.key}".encode("utf-8")).hexdigest()[:16]
-    return XSR[f"{thing.kind.lower()}/{digest}"]
+    return _n(XSR[f"{thing.kind.lower()}/{digest}"])
 
 
-def mention_iri(report: Report, thing: Thing, span: Span) -> URIRef:
-    return XSR[f"mention/{_slug(report.source.path.stem)}/{span.start}-{span.end}-{thing.kind.lower()}"]
+def mention_iri(report: Report, thing: Thing, span: Span) -> ox.NamedNode:
+    return _n(XSR[f"mention/{_slug(report.source.path.stem)}/{span.start}-{span.end}-{thing.kind.lower()}"])
 
 
-def literal(value: object) -> Literal:
+def literal(value: object) -> ox.Literal:
+    """A Python value as a typed literal: dates at their precision, booleans, integers, Chinese text."""
     if isinstance(value, PartialDate):
-        return Literal(value.iso(), datatype=XSD[value.xsd_type])
+        return ox.Literal(value.iso(), datatype=_n(XSD[value.xsd_type]))
     if isinstance(value, bool):
-        return Literal(value)
+        return ox.Literal("true" if value else "false", datatype=_XSD_BOOLEAN)
     if isinstance(value, int):
-        return Literal(value, datatype=XSD.integer)
-    return Literal(str(value), lang="zh")
+        return _int(value)
+    return _zh(str(value))
 
 
-def _zh(text: str) -> Literal:
-    return Literal(text, lang="zh")
+def _int(value: int) -> ox.Literal:
+    return ox.Literal(str(value), datatype=_XSD_INTEGER)
 
 
-def to_dataset(reports: list[Report], resolved: Resolved) -> Dataset:
-    """The dataset of a build: each report's facts in the named graph of the report's IRI."""
-    ds = Dataset()
-    for prefix, ns in PREFIXES.items():
-        ds.bind(prefix, ns)
-    graphs = {id(r): ds.graph(report_iri(r)) for r in reports}
+def _zh(text: str) -> ox.Literal:
+    return ox.Literal(text, language="zh")
+
+
+class _Quads(list):
+    """The quads of one named graph, added as triples."""
+
+    def __init__(self, graph: ox.NamedNode) -> None:
+        super().__init__()
+        self.graph = graph
+
+    def add(self, triple: tuple) -> None:
+        self.append(ox.Quad(*triple, self.graph))
+
+
+ENTITIES_GRAPH = _n("https://w3id.org/xunshi-kg/graph/entities")
+
+
+def to_quads(reports: list[Report], resolved: Resolved) -> list[ox.Quad]:
+    """The quads of a build: each report's facts in the named graph of the report's IRI."""
+    graphs = {id(r): _Quads(report_iri(r)) for r in reports}
+    shared = _Quads(ENTITIES_GRAPH)
     # a report-scoped thing has one report; a global thing's IRI ignores the report
     iri = {id(t): thing_iri(t, resolved.reports(t)[0]) for t in resolved.things}
 
     for report in reports:
         _report_triples(graphs[id(report)], report)
     for thing in resolved.things:
-        for report in resolved.reports(thing):
+        node, home = iri[id(thing)], resolved.reports(thing)
+        _describe(shared if thing.scope == "global" else graphs[id(home[0])], thing, node)
+        for report in home:
             g, spans = graphs[id(report)], resolved.mentions(thing, report)
-            _thing_triples(g, report, thing, iri[id(thing)], spans)
-            _link_to_report(g, report, thing, iri[id(thing)], spans)
+            _mention_triples(g, report, thing, node, spans)
+            _link_to_report(g, report, thing, node, spans)
     for report, rel in resolved.relations:
         g = graphs[id(report)]
         subj = iri.get(id(rel.subject))
@@ -87,74 +124,136 @@ def to_dataset(reports: list[Report], resolved: Resolved) -> Dataset:
         obj = iri.get(id(rel.object)) if isinstance(rel.object, Thing) else literal(rel.object)
         if obj is not None:
             g.add((subj, curie(rel.predicate), obj))
-    return ds
+    return [q for r in reports for q in graphs[id(r)]] + shared
 
 
-def _report_triples(g: Graph, report: Report) -> None:
+# the terms used for every thing, made once
+_T = {name: _n(XS[name]) for name in ("Report", "Mention", "Unit", "mention", "inReport", "start", "end",
+                                      "surface", "sentence", "sourceFile", "reportsOn", "cites", "report")}
+_LABEL, _ALT, _TITLE, _ISSUED, _PUBLISHER = (_n(RDFS.label), _n(SKOS.altLabel), _n(DCTERMS.title),
+                                             _n(DCTERMS.issued), _n(DCTERMS.publisher))
+
+
+def _report_triples(g: _Quads, report: Report) -> None:
     node = report_iri(report)
-    g.add((node, RDF.type, XS.Report))
-    g.add((node, XS.sourceFile, Literal(report.source.name)))
-    g.add((node, RDFS.label, _zh(f"{report.source.name} 第{report.index + 1}篇")))
+    g.add((node, A, _T["Report"]))
+    g.add((node, _T["sourceFile"], ox.Literal(report.source.name)))
+    g.add((node, _LABEL, _zh(f"{report.source.name} 第{report.index + 1}篇")))
     if report.title:
-        g.add((node, DCTERMS.title, _zh(report.surface(report.title))))
+        g.add((node, _TITLE, _zh(report.surface(report.title))))
     issued = report.meta.get("issued_date")
     if isinstance(issued, PartialDate):
-        g.add((node, DCTERMS.issued, literal(issued)))
+        g.add((node, _ISSUED, literal(issued)))
 
 
-def _link_to_report(g: Graph, report: Report, thing: Thing, node: URIRef, spans: list[Span]) -> None:
+def _link_to_report(g: _Quads, report: Report, thing: Thing, node: ox.NamedNode, spans: list[Span]) -> None:
     """The report reports on its inspection, cites its documents, lists its problems, is signed by a unit."""
     rep = report_iri(report)
     if thing.kind == "Inspection":
-        g.add((rep, XS.reportsOn, node))
+        g.add((rep, _T["reportsOn"], node))
     elif thing.kind == "Document":
-        g.add((rep, XS.cites, node))
+        g.add((rep, _T["cites"], node))
     elif thing.kind == "Problem":
-        g.add((node, XS.report, rep))
+        g.add((node, _T["report"], rep))
     elif thing.kind == "Unit" and report.publisher is not None and report.publisher in spans:
-        g.add((rep, DCTERMS.publisher, node))
+        g.add((rep, _PUBLISHER, node))
 
 
-def _thing_triples(g: Graph, report: Report, thing: Thing, node: URIRef, spans: list[Span]) -> None:
-    g.add((node, RDF.type, XS[thing.kind]))
+def _describe(g: _Quads, thing: Thing, node: ox.NamedNode) -> None:
+    """A thing's class, names and attributes."""
+    g.add((node, A, _n(XS[thing.kind])))
     if thing.kind == "InspectionTeam":
-        g.add((node, RDF.type, XS.Unit))
-    g.add((node, RDFS.label, _zh(thing.label)))
+        g.add((node, A, _T["Unit"]))
+    g.add((node, _LABEL, _zh(thing.label)))
     for alt in sorted(thing.alt_labels - {thing.label}):
-        g.add((node, SKOS.altLabel, _zh(alt)))
+        g.add((node, _ALT, _zh(alt)))
     for key, value in sorted(thing.attrs.items()):
         if key.startswith("_"):
             continue
-        prop = XS[key]
+        prop = _n(XS[key])  # an attribute outside the vocabulary fails here, loudly
         for v in value if isinstance(value, (list, tuple, set)) else [value]:
             if key == "status":
                 g.add((node, prop, _STATUS[v]))
             elif key == "docNumber":
-                g.add((node, prop, Literal(str(v))))
+                g.add((node, prop, ox.Literal(str(v))))
             else:
                 g.add((node, prop, literal(v)))
-    text = report.source.text
+
+
+def _mention_triples(g: _Quads, report: Report, thing: Thing, node: ox.NamedNode, spans: list[Span]) -> None:
+    """One xs:Mention per span: where in the report's source the thing is named, and the sentence."""
+    text, rep = report.source.text, report_iri(report)
     for span in spans:
         m = mention_iri(report, thing, span)
-        g.add((node, XS.mention, m))
-        g.add((m, RDF.type, XS.Mention))
-        g.add((m, XS.inReport, report_iri(report)))
-        g.add((m, XS.start, Literal(span.start, datatype=XSD.integer)))
-        g.add((m, XS.end, Literal(span.end, datatype=XSD.integer)))
-        g.add((m, XS.surface, Literal(text[span.start : span.end])))
         sentence = report.sentence_at(span.start)
-        g.add((m, XS.sentence, Literal(text[sentence.start : max(sentence.end, span.end)])))
+        g.add((node, _T["mention"], m))
+        g.add((m, A, _T["Mention"]))
+        g.add((m, _T["inReport"], rep))
+        g.add((m, _T["start"], _int(span.start)))
+        g.add((m, _T["end"], _int(span.end)))
+        g.add((m, _T["surface"], ox.Literal(text[span.start : span.end])))
+        g.add((m, _T["sentence"], ox.Literal(text[sentence.start : max(sentence.end, span.end)])))
 
 
-def union_graph(ds: Dataset) -> Graph:
-    """All named graphs in one graph (what ``graph.ttl`` holds), with the vocabulary's prefixes."""
+def union_triples(quads: list[ox.Quad]) -> list[ox.Triple]:
+    """The triples of all named graphs (each lies in one graph only), grouped by subject for Turtle.
+
+    The order is the generation order, which depends only on the input, so the same input always
+    writes the same bytes; the stable sort by subject only makes the Turtle read well.
+    """
+    return sorted((q.triple for q in quads), key=lambda t: t.subject.value)
+
+
+def write_turtle(triples: list[ox.Triple], path) -> None:
+    """``graph.ttl``: the union of all reports' graphs, with the vocabulary's prefixes declared."""
+    prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
+    ox.serialize(triples, output=str(path), format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+
+
+def to_rdflib(quads: list[ox.Quad]) -> Dataset:
+    """The quads as an rdflib Dataset (named graphs kept), for users and tests who want rdflib's API."""
+    ds = Dataset()
+    for prefix, ns in PREFIXES.items():
+        ds.bind(prefix, ns)
+    ds.parse(data=ox.serialize(quads, format=ox.RdfFormat.N_QUADS), format="nquads")
+    return ds
+
+
+def union_graph(quads: list[ox.Quad]) -> Graph:
+    """All named graphs in one rdflib Graph, with the vocabulary's prefixes bound."""
     g = Graph()
     for prefix, ns in PREFIXES.items():
         g.bind(prefix, ns)
-    for ctx in ds.graphs():
-        for triple in ctx:
-            g.add(triple)
+    g.parse(data=ox.serialize(union_triples(quads), format=ox.RdfFormat.N_TRIPLES), format="nt")
     return g
 
 
-__all__ = ["to_dataset", "union_graph", "report_iri", "thing_iri", "literal", "curie", "BNode"]
+# What the HTML view needs of a mention: its sentence and surface, not its offsets or report link.
+_MENTION_IRI = str(XSR["mention/"])
+_NOT_VIEWED = {str(XS.start), str(XS.end), str(XS.inReport)}
+VIEW_MENTIONS = 3  # mentions per thing the view's tooltip shows
+
+
+def view_graph(triples: list[ox.Triple]) -> Graph:
+    """The rdflib Graph the HTML view draws from: the union without what the view never shows."""
+    mention = str(XS.mention)
+    shown: dict[str, int] = {}
+    kept_mentions: set = set()
+    for t in triples:
+        if t.predicate.value == mention:
+            n = shown.get(t.subject.value, 0)
+            if n < VIEW_MENTIONS:
+                shown[t.subject.value] = n + 1
+                kept_mentions.add(t.object)
+    kept = [t for t in triples if t.predicate.value not in _NOT_VIEWED
+            and (t.predicate.value != mention or t.object in kept_mentions)
+            and (not t.subject.value.startswith(_MENTION_IRI) or t.subject in kept_mentions)]
+    g = Graph()
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns)
+    g.parse(data=ox.serialize(kept, format=ox.RdfFormat.N_TRIPLES), format="nt")
+    return g
+
+
+__all__ = ["ENTITIES_GRAPH", "view_graph", "to_quads", "union_triples", "write_turtle", "to_rdflib", "union_graph", "report_iri", "thing_iri",
+           "literal", "curie"]

@@ -20,7 +20,7 @@ import tempfile
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import pyoxigraph as ox
 import rdflib
@@ -89,8 +89,10 @@ def _has_ontology(dataset: rdflib.Graph) -> bool:
     return any(g.identifier == ident and len(g) for g in dataset.graphs())  # type: ignore[attr-defined]
 
 
-def save(dataset: rdflib.Dataset, store_dir: Path, *, include_ontology: bool = True) -> None:
+def save(dataset: rdflib.Dataset | Sequence[ox.Quad], store_dir: Path, *, include_ontology: bool = True) -> None:
     """Write every quad of ``dataset`` to a new store at ``store_dir``, replacing any store there.
+
+    ``dataset`` is an rdflib Dataset or, faster (what the build passes), a sequence of pyoxigraph quads.
 
     The store is built in a temporary sibling directory and renamed into place, so a failure leaves the
     previous store intact. The ontology is added as named graph <https://w3id.org/xunshi-kg/ontology>
@@ -104,10 +106,18 @@ def save(dataset: rdflib.Dataset, store_dir: Path, *, include_ontology: bool = T
     tmp.chmod(0o755)  # mkdtemp makes it private; the store should be as readable as any other output
     try:
         store = ox.Store(str(tmp))
-        store.bulk_load(_nquads(dataset), ox.RdfFormat.N_QUADS)
-        if include_ontology and not _has_ontology(dataset):
+        if isinstance(dataset, rdflib.Graph):
+            store.bulk_load(_nquads(dataset), ox.RdfFormat.N_QUADS)
+            has_ontology = _has_ontology(dataset)
+            disjoint = False
+        else:  # the build's quads put each triple in one graph only (kg.rdf), so no union is needed
+            store.bulk_extend(dataset)
+            has_ontology = any(q.graph_name == ONTOLOGY_GRAPH for q in dataset)
+            disjoint = True
+        if include_ontology and not has_ontology:
             store.bulk_load(path=str(ONTOLOGY_TTL), format=ox.RdfFormat.TURTLE, to_graph=ONTOLOGY_GRAPH)
-        _write_union(store)
+        if not disjoint:
+            _write_union(store)
         store.flush()
         store.optimize()
         del store  # closes RocksDB (there is no close()); the directory can then be moved

@@ -74,3 +74,9 @@ def test_after_places_a_year_less_date_after_the_reference():
     assert after(PartialDate(2021, 1, 15), end, False) == PartialDate(2022, 1, 15)
     assert after(PartialDate(2021, 12, 28), end, False) == PartialDate(2021, 12, 28)
     assert after(PartialDate(2020, 1, 15), end, True) == PartialDate(2020, 1, 15)
+
+
+def test_relative_years_move_the_context_year():
+    assert parse_date("明年底", year=2021) == PartialDate(2022)
+    assert parse_date("今年6月底", year=2021) == PartialDate(2021, 6)
+    assert parse_date("去年12月5日", year=2021) == PartialDate(2020, 12, 5)

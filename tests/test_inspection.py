@@ -69,6 +69,12 @@ def test_noisy_dates_are_left_out():
     assert insp.attrs["inspectionType"] == ["常规巡视"]
 
 
+def test_team_named_with_its_round():
+    rep = _run("2022年4月6日至6月10日,十二届区委第二轮巡察第一巡察组对某某社区党委进行了常规巡察。\n一、总体情况\n正文。\n")
+    assert rep.meta["team_thing"].label == "十二届区委第二轮巡察第一巡察组"
+    assert _inspection(rep).attrs["inspectionType"] == ["常规巡察"]
+
+
 def test_no_opening_no_inspection():
     rep = _run("关于某项工作的情况说明\n一、基本情况\n今年以来开展了工作。\n")
     assert rep.things_of("Inspection") == []

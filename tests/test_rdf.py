@@ -2,7 +2,11 @@ from rdflib import Literal
 from rdflib.namespace import DCTERMS, ORG, RDF, RDFS, SKOS, XSD
 
 from kg.model import PartialDate, Span
-from kg.rdf import report_iri, to_dataset, union_graph
+from collections import Counter
+
+from rdflib import URIRef
+
+from kg.rdf import ENTITIES_GRAPH, report_iri, to_quads, union_graph
 from kg.resolve import resolve
 from kg.vocab import XS
 from conftest import make_report
@@ -32,10 +36,10 @@ def test_things_relations_and_mentions_map_to_the_vocabulary():
     rep.relate(person, "org:holds", post)
     rep.relate(post, "org:postIn", unit)
     rep.relate(doc, "xs:issuedBy", unit)
-    res = resolve([rep])
+    res = resolve([rep], per_kind=False)
     assert publisher not in res.things  # merged into the unit by key
-    g = union_graph(to_dataset([rep], res))
-    r = report_iri(rep)
+    g = union_graph(to_quads([rep], res))
+    r = URIRef(report_iri(rep).value)
 
     (i,) = g.subjects(RDF.type, XS.Inspection)
     assert (r, XS.reportsOn, i) in g
@@ -61,19 +65,19 @@ def test_every_mention_slices_to_its_surface_and_has_its_sentence():
     rep = build()
     span = Span(TEXT.index("某某办法"), TEXT.index("某某办法") + 4)
     rep.add("Document", "某某办法", span)
-    g = union_graph(to_dataset([rep], resolve([rep])))
+    g = union_graph(to_quads([rep], resolve([rep], per_kind=False)))
     (m,) = g.subjects(RDF.type, XS.Mention)
     start, end = g.value(m, XS.start).toPython(), g.value(m, XS.end).toPython()
     assert TEXT[start:end] == str(g.value(m, XS.surface)) == "某某办法"
     assert str(g.value(m, XS.sentence)) == "厅长张三印发《某某办法》。"
-    assert g.value(m, XS.inReport) == report_iri(rep)
+    assert g.value(m, XS.inReport) == URIRef(report_iri(rep).value)
 
 
 def test_dates_are_typed_at_the_precision_given():
     rep = build()
     for i, d in enumerate([PartialDate(2020), PartialDate(2020, 12), PartialDate(2020, 3, 11)]):
         rep.add("Deadline", d.iso(), None, key=str(i), dueDate=d)
-    g = union_graph(to_dataset([rep], resolve([rep])))
+    g = union_graph(to_quads([rep], resolve([rep], per_kind=False)))
     types = sorted(str(o.datatype).rsplit("#")[-1] for o in g.objects(None, XS.dueDate))
     assert types == ["date", "gYear", "gYearMonth"]
 
@@ -82,5 +86,22 @@ def test_iris_are_deterministic():
     def ttl():
         rep = build()
         rep.add("Unit", "省甲厅", Span(17, 20))
-        return union_graph(to_dataset([rep], resolve([rep]))).serialize(format="nt")
+        return union_graph(to_quads([rep], resolve([rep], per_kind=False))).serialize(format="nt")
     assert sorted(ttl().splitlines()) == sorted(ttl().splitlines())
+
+
+def test_each_triple_lies_in_one_graph_and_shared_things_in_the_entities_graph():
+    from conftest import make_reports
+    text = ("根据省委统一部署,省委第二巡视组对省甲厅进行了常规巡视。印发《某某办法》。\n中共某省甲厅党组\n2020年9月11日\n"
+            "根据省委统一部署,省委第三巡视组对省乙厅进行了常规巡视。印发《某某办法》。\n")
+    reports = make_reports(text)
+    for rep in reports:
+        at = text.index("某某办法", rep.span.start)
+        rep.add("Document", "某某办法", Span(at, at + 4), scope="global")
+    quads = to_quads(reports, resolve(reports, per_kind=False))
+    counts = Counter(q.triple for q in quads)
+    assert max(counts.values()) == 1
+    labels = [q for q in quads if q.predicate.value.endswith("#label") and q.object.value == "某某办法"]
+    assert [q.graph_name for q in labels] == [ENTITIES_GRAPH]
+    mentions = [q for q in quads if q.predicate.value.endswith("#mention")]
+    assert sorted(q.graph_name.value for q in mentions) == sorted(report_iri(r).value for r in reports)

@@ -14,7 +14,7 @@ def test_same_key_in_one_report_is_one_thing_with_all_names():
     a = rep.add("Document", "条例", Span(0, 2), key="doc")
     rep.add("Document", "新条例", Span(3, 5), key="doc")
     rep.add("Document", "别的", Span(6, 8), key="other")
-    res = resolve([rep])
+    res = resolve([rep], per_kind=False)
     docs = [t for t in res.things if t.kind == "Document"]
     assert len(docs) == 2
     assert a in docs and a.label == "条例" and a.alt_labels == {"新条例"}
@@ -27,7 +27,7 @@ def test_global_things_merge_across_reports_but_report_things_do_not():
     g2 = second.add("Document", "条例", Span(second.span.start, second.span.start + 2), key="条例", scope="global")
     t1 = first.add("InspectionTeam", "省委第二巡视组", Span(10, 17))
     t2 = second.add("InspectionTeam", "省委第二巡视组", Span(second.span.start + 10, second.span.start + 17))
-    res = resolve([first, second])
+    res = resolve([first, second], per_kind=False)
     assert g2 not in res.things and res.reports(g1) == [first, second]
     # spans stay with the report they index
     assert res.mentions(g1, second) == g2.mentions
@@ -41,5 +41,5 @@ def test_relations_follow_the_merged_thing_and_duplicates_go():
     unit = rep.add("Unit", "省甲厅", Span(6, 8))
     rep.relate(doc1, "xs:issuedBy", unit)
     rep.relate(doc2, "xs:issuedBy", unit)
-    res = resolve([rep])
+    res = resolve([rep], per_kind=False)
     assert [(r.subject, r.predicate, r.object) for _, r in res.relations] == [(doc1, "xs:issuedBy", unit)]

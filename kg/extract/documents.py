@@ -16,7 +16,8 @@ Decisions
   ``doc_alias_prefixes.txt``) make the short title an altLabel of the full one named before it in the report.
 * **xs:issuedBy.** When an issuing verb (``issue_verbs.txt``) stands right before the title, or before a series
   ``《A》《B》``/``《A》和《B》`` holding it, the issuer is the nearest Unit the units component found earlier in the
-  same sentence, before the verb and outside any title.  No unit found → no relation (never invented).
+  same clause (no ，：； between it and the verb), before the verb, outside any title and not the object of a
+  preposition (``doc_issuer_blockers.txt``: 针对, 按照 …).  No unit found → no relation (never invented).
 """
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ import unicodedata
 from .. import lexicon
 from ..model import Report, Span, Thing
 from ..pipeline import component
+
+_CLAUSE_BREAK = re.compile(r"[，,：:；;]")  # a unit and its verb must share a clause
 
 MAX_LEN = 160  # the longest sane title (characters inside the brackets)
 
@@ -184,6 +187,8 @@ class Documents:
         for m, unit in reversed(found):
             if any(m.overlaps(t) for t in titles):
                 continue
+            if _CLAUSE_BREAK.search(text, m.end, before.end):
+                break  # the subject of the verb stands in its own clause: nearer units only
             if self._blocked.search(text, max(before.start, m.start - 4), m.start):
                 continue
             return unit

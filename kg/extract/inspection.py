@@ -41,7 +41,7 @@ _STOP = "，,。；;：:\n"
 @lru_cache(maxsize=1)
 def _team_rx() -> re.Pattern[str]:
     bodies = lexicon.alternation("inspection_bodies")
-    return re.compile(rf"(?:[一二三四五六七八九十]+届)?(?:{bodies})(?:{_NUM}轮巡[视察])?(?:第{_NUM})?(?:巡视|巡察)组")
+    return re.compile(rf"(?:[一二三四五六七八九十]+届)?(?:{bodies})(?:第?{_NUM}轮巡[视察])?(?:第{_NUM})?(?:巡视|巡察)组")
 
 
 @lru_cache(maxsize=1)

@@ -28,6 +28,7 @@ What it finds, sentence by sentence (``report.sentences``):
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -40,6 +41,8 @@ _IS_CJK = re.compile(f"[{_CJK}]")
 _NUM = "0-9０-９一二三四五六七八九十两"
 _PRE_VERB = re.compile(rf"(?:同志)?(?:等?[{_NUM}]+名同志|等同志|等)?(?:担任|兼任|出任|任|为)$")
 _BOOK_OPEN, _BOOK_CLOSE = "《", "》"
+_NAMEISH = ("nr", "ns", "nz", "zg")  # jieba tags a name may carry (宁国 ns in 宁国军, 建华 nz in 俞建华)
+_FUNCTION_TAGS = "vprcd"  # verb, preposition, pronoun, conjunction, adverb: 任 in 主席任现职, 包 in 包领域
 
 
 def _cues(kind: str) -> list[str]:
@@ -92,6 +95,7 @@ class _Lex:
         self.after_not_post = _cues("after_not_post")
         self.after_ok = _cues("after_ok")
         self.labels = _cues("label")
+        self.generic = _cues("generic_before")
         heads = _alt(lexicon.words("titles"))
         prefixes = _alt(lexicon.words("title_prefixes"))
         before = _alt(_cues("modifier_before")) or "(?!)"
@@ -170,13 +174,19 @@ class PersonExtractor:
                     cands.append((name, how))
             if cands:
                 break
-        if len(cands) == 1:
-            return cands[0][0]
+        if not cands and not (text[pos:pos + 1] in self.lex.single or text[pos:pos + 2] in self.lex.double):
+            return None
         toks = _jieba_tokens(text[pos:min(limit, pos + 8)])
         jname = toks[0][0] if toks and toks[0][1].startswith("nr") else None
-        if toks and not toks[0][1].startswith("nr") and len(toks[0][0]) >= 2:
-            # jieba reads a word here (应急工作, 高度重视): keep only names that are that whole word
+        if toks and len(toks[0][0]) >= 2 and not toks[0][1].startswith(_NAMEISH):
+            # jieba reads a common word here (应急工作, 高度重视): keep only names that are that whole word
             cands = [c for c in cands if c[0] == toks[0][0]]
+        elif (len(toks) > 1 and len(toks[0][0]) == 1 and toks[0][1][:1] in _FUNCTION_TAGS
+              and len(toks[1][0]) >= 2 and not toks[1][1].startswith(_NAMEISH)):
+            # the "surname" is a verb or preposition before a word (主席任现职, 副区长包领域)
+            cands = [c for c in cands if len(c[0]) < 1 + len(toks[1][0])]
+        if len(cands) == 1:
+            return cands[0][0]
         if cands:
             names = [c for c, _ in cands]
             if jname in names:
@@ -189,8 +199,14 @@ class PersonExtractor:
             return jname
         return None
 
+    def _given_is_word(self, text: str, start: int, end: int) -> bool:
+        """Is the given-name part of text[start:end] one common word for jieba (区|妇联)?"""
+        toks = _jieba_tokens(text[start:end])
+        return len(toks) == 2 and len(toks[0][0]) == end - start - len(toks[1][0]) and len(toks[1][0]) >= 2 \
+            and not toks[1][1].startswith(_NAMEISH) and toks[1][1][:1] in "njv"
+
     def _name_before(self, report: Report, text: str, end: int, lo: int, taken: list[Span],
-                     unit_ends: set[int]) -> tuple[str, int] | None:
+                     unit_ends: set[int], unit_spans: list[Span]) -> tuple[str, int] | None:
         """A name ending at ``end`` (right before a title): (name, start) or None."""
         window_lo = max(lo, end - 7)
         toks = _jieba_tokens(text[window_lo:end])
@@ -204,12 +220,12 @@ class PersonExtractor:
                 continue
             if any(s.start < end and start < s.end for s in taken):
                 continue
+            if any(u.start < end and start < u.end for u in unit_spans):
+                continue
             if jname == name:
                 return name, start
-            if self._left_ok(text, start, lo, unit_ends):
-                if n == 2 and jname is None and _dictionary_word(name):
-                    continue  # a dictionary word (万方, 高新) needs jieba's nr to be a name
-                return name, start
+            if n > 2 and self._left_ok(text, start, lo, unit_ends) and not self._given_is_word(text, start, end):
+                return name, start  # two-character names before a title need jieba's nr (及时向…组长)
         return None
 
     def _left_ok(self, text: str, start: int, lo: int, unit_ends: set[int]) -> bool:
@@ -244,8 +260,6 @@ class PersonExtractor:
             ls = m.start("abbr") + 1 if m.group("abbr") else m.start()
             if m.group("orig") and m.group("abbr"):
                 ls = m.end("abbr")
-            # a quoted qualifier belongs to the phrase (“两新”党委委员, “红领书记”)
-            ls = self._quoted_start(text, ls, sent.start)
             label = text[ls:he]
             out.append(_Chunk(m.start(), he, ls, hs, label, m.group("abbr") or "",
                               in_book=self._in_book(text, m.start(), sent)))
@@ -253,12 +267,13 @@ class PersonExtractor:
 
     @staticmethod
     def _quoted_start(text: str, ls: int, lo: int) -> int:
+        """Where a title phrase starts when a quoted qualifier belongs to it (“两新”党委委员, “红领书记”)."""
         if ls - 1 >= lo and text[ls - 1] in "”\"":
             q = text.rfind("“", max(lo, ls - 8), ls - 1)
-            if q >= 0:
+            if q >= 0 and re.fullmatch(f"[{_CJK}]{{1,6}}", text[q + 1:ls - 1]):
                 return q
-        q = text.rfind("“", max(lo, ls - 6), ls)
-        if q >= 0 and "”" not in text[q:ls]:
+        q = text.rfind("“", max(lo, ls - 5), ls)
+        if q >= 0 and re.fullmatch(f"[{_CJK}]{{1,4}}", text[q + 1:ls]):
             return q + 1
         return ls
 
@@ -278,6 +293,9 @@ class PersonExtractor:
         self.people: dict[str, Thing] = {}
         self.person_spans: list[tuple[Span, Thing]] = []
         inspected = report.meta.get("inspected_unit_thing")
+        self._units = sorted(((m, t) for t in report.things if t.kind in ("Unit", "InspectionTeam")
+                              for m in t.mentions), key=lambda p: (p[0].start, -p[0].end))
+        self._unit_starts = [m.start for m, _ in self._units]
         all_chunks: list[tuple[Span, _Chunk]] = []
         for sent in report.sentences:
             chunks_in = self._sentence(report, sent, inspected)
@@ -298,7 +316,11 @@ class PersonExtractor:
 
     def _sentence(self, report: Report, sent: Span, inspected: Thing | None) -> list[_Chunk]:
         text = report.text
-        units = report.mentions_in(sent, "Unit", "InspectionTeam")
+        if not self.lex.title_re.search(text, sent.start, sent.end) and "同志" not in text[sent.start:sent.end]:
+            return []
+        lo = bisect.bisect_left(self._unit_starts, sent.start)
+        hi = bisect.bisect_left(self._unit_starts, sent.end)
+        units = [(m, t) for m, t in self._units[lo:hi] if m.end <= sent.end]
         unit_ends = {u.end for u, _ in units}
         chunks = self._chunks(report, sent, units)
         taken: list[Span] = [Span(c.start, c.end) for c in chunks]
@@ -329,7 +351,7 @@ class PersonExtractor:
                 continue
             if any(s.end == c.start for s, _ in local):
                 continue
-            found = self._name_before(report, text, c.start, sent.start, taken, unit_ends)
+            found = self._name_before(report, text, c.start, sent.start, taken, unit_ends, [u for u, _ in units])
             if found:
                 name, start = found
                 span = Span(start, c.start)
@@ -496,9 +518,14 @@ class PersonExtractor:
 
     # -- posts ------------------------------------------------------------------------------------
     def _posts(self, report: Report, chunks: list[tuple[Span, _Chunk]]) -> None:
+        text = report.text
         for sent, c in chunks:
-            if not c.holders and c.in_book:
+            if not c.holders and (c.in_book or any(text.endswith(w, sent.start, c.start) for w in self.lex.generic)):
                 continue
+            if not c.holders:  # a quoted qualifier belongs to a role's phrase (“两新”党委委员, “红领书记”)
+                ls = self._quoted_start(text, c.label_start, sent.start)
+                if ls != c.label_start:
+                    c.label, c.label_start = text[ls:c.end], ls
             span = Span(c.label_start, c.end)
             ukey = c.unit.key if c.unit is not None else ""
             key = f"{ukey}|{c.label}" if c.holders else f"role|{ukey}|{c.label}"

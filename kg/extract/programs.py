@@ -26,8 +26,8 @@ Programme names inside a 《document title》 count as mentions (``IN_TITLES``):
 list them (工业提升工程 from 《…实施工业提升工程的工作方案》) or mark them doubtful, never wrong.
 
 xs:conductedBy: when a conducting verb (``program_conduct_verbs.txt``: 开展, 组织, 部署, 推进 …) stands right
-before the name, the nearest Unit found earlier in the same sentence (outside any title, not the object of
-对/针对 …) carries it out. No unit → no relation.
+before the name, the nearest Unit found earlier in the same clause (outside any title, not the object of
+对/针对/按照 … ``doc_issuer_blockers.txt``) carries it out. No unit → no relation.
 """
 from __future__ import annotations
 
@@ -40,15 +40,19 @@ from .. import lexicon
 from ..model import Report, Span, Thing
 from ..pipeline import component
 
+_CLAUSE_BREAK = re.compile(r"[，,：:；;]")  # a unit and its verb must share a clause
+
 IN_TITLES = True
 MAX_MODIFIER = 24  # characters scanned back from a head for an unquoted modifier
-MAX_PREFIX = 12  # characters scanned back from a quoted modifier for the words in front of it
+MAX_PREFIX = 8  # characters scanned back from a quoted modifier for the words in front of it
 
 _BOUNDARY = "\\s，。；：、！？!?,;:“”‘’\"'「」『』《》〈〉<>＜＞（）()【】\\[\\]…"
 _NAME_CHAR = f"[^{_BOUNDARY}]"
 _Q = r"(?:[“‘「『][^“”‘’「」『』\n]{1,30}[”’」』])"
 _KEY_DROP = dict.fromkeys(map(ord, "“”‘’\"'「」『』《》〈〉<> \t\r\n\u3000"), None)
-_YEAR = re.compile(r"^(?:\d{4}(?:[—\-－~至]\d{4})?年度?|第[一二三四五六七八九十\d]+[届批期轮])")
+_YEAR = re.compile(r"^(?:\d{4}(?:[—\-－~至]\d{4})?年度?|第[一二三四五六七八九十\d]+[届批期轮]|\d+[项个次批类件条])")
+_YEAR_END = re.compile(r"\d{4}年度?$")
+_MARKER = re.compile(r"(?:[（(]\d{1,2}[）)]|\d{1,2}[.．、]|[①-⑳])")  # an item number in front of a name
 
 
 def norm(s: str) -> str:
@@ -107,6 +111,7 @@ class Programs:
         for head, ends in by_head.items():
             self._mod_block[head] = re.compile(rf"(?:{_longest_first(ends)})$")
         self._conj_end = re.compile(rf"(?:{lexicon.alternation('program_conjunctions')})$")
+        self._conj_start = re.compile(rf"(?:{lexicon.alternation('program_conjunctions')})")
         self._known_end = re.compile(rf"(?:{lexicon.alternation('known_programs')})$")
         self._tail = re.compile(rf"(?:{_NAME_CHAR}|[（(][^（）()\s]{{1,4}}[）)])*$")
         verbs = lexicon.alternation("program_conduct_verbs")
@@ -124,6 +129,9 @@ class Programs:
             start = cut.end()
         if start < at and self._conj_end.search(text, start, at):
             return at
+        marker = _MARKER.match(text, start, at) or self._conj_start.match(text, start, at)
+        if marker:
+            start = marker.end()
         known = self._known_end.search(text, start, at)
         return known.start() if known else start
 
@@ -131,7 +139,7 @@ class Programs:
         """The modifier without a year and scope words (2020年度, 全区, 首批 …) and, if asked, a place name."""
         core = modifier
         for _ in range(4):
-            new = self._scope.sub("", _YEAR.sub("", core))
+            new = self._scope.sub("", _YEAR.sub("", _YEAR_END.sub("", core)))
             if place:
                 new = self._place.sub("", new)
             if new == core:
@@ -209,7 +217,7 @@ class Programs:
             for q in self._q.finditer(text, lo, hi):
                 inner = _inner(q.group())
                 h = self._ends_with_head.search(inner)
-                if not h or h.start() < 2 or norm(inner) in self._not:
+                if not h or h.start() < 2 or norm(inner) in self._not or re.search(r"[、，,；;]", inner):
                     continue
                 modifier = self._core(inner[: h.start()])
                 if len(modifier) < 2 or norm(modifier) in self._generic or self._lead_in.match(inner):
@@ -227,7 +235,7 @@ class Programs:
                 core = self._core(modifier)
                 bare = self._core(text[after_unit(start, m.start()):m.start()], place=True)
                 head_span = Span(m.start(), m.end())
-                if not bare and (head in self._standalone or head in self._anaphoric):
+                if len(bare) < 2 and (head in self._standalone or head in self._anaphoric):
                     if free(head_span):
                         add(_Cand(head_span, head, norm(head), refers_to_head=head,
                                   standalone=head in self._standalone))
@@ -306,6 +314,8 @@ class Programs:
         for mention, unit in reversed(report.mentions_in(before, "Unit")):
             if any(mention.overlaps(t) for t in titles):
                 continue
+            if _CLAUSE_BREAK.search(text, mention.end, before.end):
+                break  # the subject of the verb stands in its own clause: nearer units only
             if self._blocked.search(text, max(before.start, mention.start - 4), mention.start):
                 continue
             return unit

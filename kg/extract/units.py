@@ -8,6 +8,12 @@ How a name is found (all word lists are lexicons under ``kg/lexicons/``):
    words by backward longest match on jieba's dictionary (no HMM, only the few characters before the head)
    — and stops at punctuation, at a word of ``unit_left_stops.txt`` (对, 向, 邀请, 召开 …) or at a function
    word by jieba's part-of-speech table (prepositions, particles, pronouns, adverbs, classifiers).
+   Once a place or party prefix (``unit_anchors.txt``: 省委, 中共, a province, a jieba place name) is in
+   the name, only further prefixes and proper names may precede it (贯彻落实省委巡视组 → 省委巡视组).
+   Verbs end a name unless listed in ``unit_name_verbs.txt`` (巡视, 审批, 推广 …); numerals (三年, 十五届)
+   may sit inside a name but never begin one; ``unit_compounds.txt`` keeps 文化和旅游 whole; a head that is
+   only the tail of an ordinary word (``unit_head_traps.txt``: 干部, 督办, 格局, 小区) is no head.
+   Names inside a cited title 《…》 are skipped, except an issuer of the report's own place opening it.
    Because the walk runs through earlier names, 商务部办公厅 and 县委宣传部社宣科 come out whole; names
    inside a longer name are dropped.
 3. **Known names** (``known_units.tsv``: 党中央, 国务院, 省委, 管委会 …) and **self-references**
@@ -37,6 +43,7 @@ WINDOW = 30  # characters looked at left of a head
 _STOP_TAGS = {"p", "c", "u", "uj", "ul", "uz", "ud", "ug", "uv", "r", "rr", "rz", "y", "e", "o", "q",
               "t", "tg", "x", "f"}
 _NAME_CHARS = re.compile(r"[\u4e00-\u9fff（）()·]")
+_SECTION_NO = re.compile(r"[(（][一二三四五六七八九十\d]{1,3}[)）]")
 _BOOK_TITLE = re.compile(r"《[^《》\n]{1,80}》")
 _SHORT_NAME = re.compile(r"[（(](?:以下)?(?:简称|下称)[:：]?[“\"「]?([\u4e00-\u9fff]{2,16})[”\"」]?[)）]")
 
@@ -91,13 +98,29 @@ def _whole_words() -> re.Pattern[str]:
     return re.compile(f"(?:{alt})")
 
 
+@lru_cache(maxsize=1)
+def _compounds() -> tuple[frozenset[str], int]:
+    words = frozenset(lexicon.words("unit_compounds"))
+    return words, max(map(len, words), default=0)
+
+
 def _segment_back(s: str) -> list[str]:
-    """Cut ``s`` into words by backward longest match on jieba's dictionary (words in text order)."""
+    """Cut ``s`` into words by backward longest match on jieba's dictionary and ``unit_compounds.txt``."""
     freq, _ = _jieba()
+    compounds, longest = _compounds()
     out: list[str] = []
     i = len(s)
     while i > 0:
+        hit = next((n for n in range(min(longest, i), 6, -1) if s[i - n : i] in compounds), 0)
+        if hit:
+            out.append(s[i - hit : i])
+            i -= hit
+            continue
         for n in range(min(6, i), 0, -1):
+            if s[i - n : i] in compounds:
+                out.append(s[i - n : i])
+                i -= n
+                break
             w = s[i - n : i]
             if n == 1 or freq.get(w):
                 out.append(w)
@@ -157,9 +180,15 @@ def _stops_name(w: str) -> bool:
     if len(w) < 2:
         return False
     tag = tags.get(w)
-    if tag in _STOP_TAGS or tag in ("m", "mq", "i"):
-        return not w.startswith("第")
+    if tag in _STOP_TAGS or tag == "i":
+        return True
     return tag == "v" and w not in _name_verbs()
+
+
+def _soft(w: str) -> bool:
+    """A numeral or time word (三年, 十五届, 第八): inside a name, but a name does not begin with one."""
+    _, tags = _jieba()
+    return len(w) > 1 and tags.get(w) in ("m", "mq", "t") and not w.startswith("第")
 
 
 @lru_cache(maxsize=1)
@@ -196,23 +225,41 @@ def left_boundary(text: str, head_start: int, lo: int, *, head_end: int | None =
     pos = head_end
     anchored = False
     while words and pos > head_start:  # the words that hold the head (组织部 holds 部) are in the name
-        pos -= len(words.pop())
+        w = words.pop()
+        pos -= len(w)
+        anchored = anchored or (len(w) > head_end - head_start and _is_anchor(w))
     if pos < start:
         return max(pos, start)
+    soft_from = None
+    at_edge = start == lo or not _NAME_CHARS.match(text, start - 1)
     for i in range(len(words) - 1, -1, -1):
         w = words[i]
-        if anchored and not (_is_anchor(w) or _proper_word(w) or w in "()（）"):
+        if w in "()（）":
+            anchored = False
+            pos -= len(w)
+            continue
+        if _soft(w):
+            soft_from = pos if soft_from is None else soft_from
+            pos -= len(w)
+            continue
+        if anchored and not (_is_anchor(w) or _proper_word(w)):
             break
         if _stops_name(w):
-            if (place and i == 0 and w not in _stops() and not w.isdigit()
-                    and (start == lo or not _NAME_CHARS.match(text, start - 1))):
+            if place and i == 0 and w not in _stops() and not w.isdigit() and at_edge:
                 pos -= len(w)
+                soft_from = None
             break
+        soft_from = None
         pos -= len(w)
         anchored = anchored or _is_anchor(w)
-    # a name does not begin with a bracket
+    if soft_from is not None and not (place and pos == start and at_edge):
+        pos = soft_from
+    # a name does not begin with a closing bracket or a section number such as (三)
     while pos < head_start and text[pos] in ")）":
         pos += 1
+    m = _SECTION_NO.match(text, pos, head_start)
+    if m:
+        pos = m.end()
     return pos
 
 
@@ -230,7 +277,10 @@ def _place_like(body: str) -> bool:
     words = _segment_back(body)
     if tags.get(words[0]) in _PLACE_TAGS:
         return True
-    return not any(len(w) > 1 and tags.get(w) in ("v", "vn", "n", "a", "ad", "an", "l", "i", "d", "m", "t") for w in words[:1])
+    freq, _ = _jieba()
+    if len(words[0]) > 1 and freq.get(words[0]) and not _soft(words[0]):
+        return False
+    return not any(len(w) > 1 and tags.get(w) in ("v", "vn", "n", "a", "ad", "an", "l", "i", "d") for w in words[:1])
 
 
 
@@ -247,15 +297,37 @@ def _acceptable(name: str, suffix: str, row: dict[str, str]) -> bool:
     return True
 
 
-def _in_title(titles: list[Span], text: str, start: int, end: int) -> bool:
-    """Inside a cited title 《…》, except the issuer that opens it (《中共某区委办公室关于…》)."""
+def _in_title(titles: list[Span], text: str, start: int, end: int, own: str = "") -> bool:
+    """Inside a cited title 《…》, except a body of the report's own place that opens it as its issuer
+    (《中共某市某区委办公室关于…》 in that district's report): outside bodies named in titles are not units."""
     i = bisect.bisect_right(titles, Span(end, end)) - 1
     while i >= 0 and titles[i].end > start:
         b = titles[i]
         if b.start < end:
-            return not (start == b.start + 1 and text.startswith("关于", end))
+            return not (start == b.start + 1 and own and own in text[start:end])
         i -= 1
     return False
+
+
+_TEAM = re.compile(r"(?:委|中央|工委|党组)(?:第[一二三四五六七八九十\d]+)?(?:巡视|巡察)组$")
+_OWN = re.compile(r"^(?:中共)?(.{2,}?)(?:党工委|工作委员会|委员会|党组|党委|委)?$")
+
+
+def own_place(report: Report) -> str:
+    """The inspected unit's own name stem (铁东区 of 中共鞍山市铁东区委), from the inspection component or
+    the signature."""
+    name = str(report.meta.get("inspected_unit") or (report.surface(report.publisher) if report.publisher else ""))
+    m = _OWN.match(name)
+    stem = m[1] if m else ""
+    return re.sub(r"^[\u4e00-\u9fff]{2,4}[省市](?=[\u4e00-\u9fff]{2,})", "", stem) if len(stem) >= 2 else ""
+
+
+def _foreign_place(name: str, suffix: str, report: Report) -> bool:
+    """A city or province named only as a place (营口市, 西安市, 沈阳市皇姑区), not the report's own."""
+    if suffix not in ("市", "省", "区", "县") or not re.fullmatch(r"[\u4e00-\u9fff]{2,4}[省市]|[\u4e00-\u9fff]{2,4}[省市][\u4e00-\u9fff]{2,4}[区县市]", name):
+        return False
+    own = {report.province or "", report.city or ""} - {""}
+    return not any(name.startswith(o) for o in own)
 
 
 def find_candidates(report: Report) -> list[tuple[Span, str, str]]:
@@ -263,6 +335,7 @@ def find_candidates(report: Report) -> list[tuple[Span, str, str]]:
     text = report.text
     rx, rows = _suffixes()
     out: list[tuple[Span, str, str]] = []
+    own = own_place(report)
     titles = [Span(m.start(), m.end()) for m in _BOOK_TITLE.finditer(text, report.span.start, report.span.end)]
     for sent in report.sentences:
         for m in rx.finditer(text, sent.start, sent.end):
@@ -272,8 +345,13 @@ def find_candidates(report: Report) -> list[tuple[Span, str, str]]:
             row = rows[suffix]
             start = left_boundary(text, m.start(), sent.start, head_end=m.end(), place=row.get("needs") == "place")
             name = text[start : m.end()]
-            if _acceptable(name, suffix, row) and not _in_title(titles, text, start, m.end()):
-                out.append((Span(start, m.end()), row["kind"], "head"))
+            if not _acceptable(name, suffix, row) or _in_title(titles, text, start, m.end(), own):
+                continue
+            if row["kind"] == "InspectionTeam" and not _TEAM.search(name):
+                continue
+            if _foreign_place(name, suffix, report):
+                continue
+            out.append((Span(start, m.end()), row["kind"], "head"))
         for m in _whole_words().finditer(text, sent.start, sent.end):
             if _in_title(titles, text, m.start(), m.end()):
                 continue

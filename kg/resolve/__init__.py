@@ -49,10 +49,11 @@ class Resolved:
         return self.spans.get((id(thing), id(report)), [])
 
 
-def resolve(reports: list[Report]) -> Resolved:
-    """Run the per-kind resolvers, then merge things by key within each report and across reports."""
+def resolve(reports: list[Report], *, per_kind: bool = True) -> Resolved:
+    """Run the per-kind resolvers (unless ``per_kind`` is off), then merge things by key within each
+    report and across reports."""
     _load_resolvers()
-    for report in reports:
+    for report in reports if per_kind else ():
         for kind in ("Unit", "InspectionTeam", "Person", "Post", "Document", "Program", "Deadline", "Problem",
                      "Inspection"):
             for fn in RESOLVERS.get(kind, ()):

@@ -53,7 +53,7 @@ def _provinces() -> tuple[str, ...]:
 _PARTY_PLACE = re.compile(r"^(.{2,}?[省市县区])(?:委员会|委)$")
 _WORK_COMMITTEE = re.compile(r"^(.{2,}?)(?:党工委|工作委员会|党工作委员会)$")
 _PARTY_GROUP = re.compile(r"^(.{2,}?)(?:党组|党委)$")
-_CITY_DISTRICT = re.compile(r"^[\u4e00-\u9fff]{2,4}市(?=[\u4e00-\u9fff]{2,4}[区县])")
+_CITY_DISTRICT = re.compile(r"^(?:[\u4e00-\u9fff]{2,3}省)?[\u4e00-\u9fff]{2,4}市(?=[\u4e00-\u9fff]{2,4}[区县])")
 _TEAM_NUMBERED = re.compile(r"第[一二三四五六七八九十\d]+(?:巡视|巡察)组")
 _TEAM_GENERIC = re.compile(r"^(?:中共)?(?:(?:[省市县区]|[\u4e00-\u9fff]{2,4}[省市县区])委)?(?:巡视|巡察)组$")
 _HEADS_OF_BODY = re.compile(r"(?:厅|局|委|办|部|院|室|会|政府|政协|中心|集团|公司|人大常委会)$")
@@ -83,7 +83,9 @@ def normal_form(name: str, report: Report) -> str:
     s = name.strip()
     if s.startswith("中共") and len(s) > 3:
         s = s[2:]
-    s = s.replace("人民政府", "政府")
+    s = s.replace("人民政府", "政府").replace("人民法院", "法院").replace("人民检察院", "检察院")
+    s = re.sub(r"纪委监委$", "纪委", s)
+    s = re.sub(r"办公室$", "办", s) if len(s) > 3 else s
     for _ in range(2):
         m = _WORK_COMMITTEE.match(s)
         if m:
@@ -111,6 +113,17 @@ def normal_form(name: str, report: Report) -> str:
     if city and s.startswith("市") and len(s) > 1 and not s.startswith("市委"):
         s = f"{city}市{s[1:]}"
     return s
+
+
+def scope_of(key: str, report: Report) -> str:
+    """global for a province-level body named with its province, a registered company, a university."""
+    prov = province_of(report)
+    if prov and key.startswith(f"{prov}省") and key != f"{prov}省" \
+            and not re.match(r"[\u4e00-\u9fff]{2,4}[市县区]", key[len(prov) + 1:]):
+        return "global"
+    if (_GLOBAL_COMPANY.search(key) and len(key) >= 8) or (key.endswith("大学") and len(key) >= 4):
+        return "global"
+    return "report"
 
 
 def _province_key(report: Report) -> tuple[str, str, set[str]] | None:
@@ -163,6 +176,8 @@ def resolve_units(report: Report) -> None:
         if pub is None and len(insp_names) > 1:
             insp_label = _display(max(insp_names, key=len))
         insp_key = normal_form(best, report)
+        if pub is not None and _HEADS_OF_BODY.search(insp_key) and not insp_key.endswith("委"):
+            insp_label = insp_key.replace("省政府", "省人民政府")
         insp_global = bool(prov and insp_key.startswith(f"{prov}省") and not re.search(r"[市县区]", insp_key[len(prov) + 1:len(prov) + 4]))
     else:
         insp_label = insp_key = ""
@@ -178,7 +193,7 @@ def resolve_units(report: Report) -> None:
             continue
         if alias:
             role, lv = alias["refers_to"], alias.get("level", "")
-            if role == "inspected" and insp_key and (not lv or lv == level):
+            if role == "inspected" and insp_key and (not lv or lv == level or surf.startswith("我")):
                 keyed[id(t)] = (insp_key, insp_label, "global" if insp_global else "report")
                 continue
             if role == "province" and _province_key(report):
@@ -226,13 +241,25 @@ def resolve_units(report: Report) -> None:
     for t in units:
         k = keyed[id(t)][0]
         names_by_key.setdefault(k, set()).update(t.names)
-    fixed = {id(t) for t in units if t.label in _aliases() or t.label in _known() or t in inspected}
+    name_tails: dict[str, set[str]] = {}  # a proper tail of some name → the keys whose names end so
+    key_tails: dict[str, set[str]] = {}
+    for k2, names in names_by_key.items():
+        for n in names:
+            for i in range(1, len(n) - 2):
+                name_tails.setdefault(n[i:], set()).add(k2)
+        for i in range(1, len(k2) - 2):
+            key_tails.setdefault(k2[i:], set()).add(k2)
+
+    def pinned(label: str) -> bool:
+        row = _known().get(label)
+        return bool(row) and (row.get("scope") == "global" or "{" in row.get("canonical", ""))
+
+    fixed = {id(t) for t in units if t.label in _aliases() or pinned(t.label) or t in inspected}
     for t in units:
         k, label, scope = keyed[id(t)]
         if id(t) in fixed or len(t.label) < 3:
             continue
-        owners = {k2 for k2, names in names_by_key.items() if k2 != k
-                  and any(n != t.label and n.endswith(t.label) and len(n) > len(t.label) for n in names)}
+        owners = (name_tails.get(t.label, set()) | (key_tails.get(k, set()) if len(k) >= 3 else set())) - {k}
         if len(owners) == 1:
             owner = owners.pop()
             donor = next(keyed[id(u)] for u in units if keyed[id(u)][0] == owner)
@@ -240,10 +267,13 @@ def resolve_units(report: Report) -> None:
 
     for t in units:
         k, label, scope = keyed[id(t)]
+        scope = scope_of(k, report) if scope == "report" or k == insp_key else scope
         if t.label != label:
             t.alt_labels.add(t.label)
         t.key, t.label, t.scope = k, label, scope
         t.alt_labels.discard(t.label)
+        if scope == "global":  # 我厅, 厅党组 name a different body in every report: not a global name
+            t.alt_labels -= {a for a, r in _aliases().items() if r["refers_to"] == "inspected"}
 
 
 @resolver("InspectionTeam")

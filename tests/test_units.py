@@ -1,0 +1,138 @@
+"""Unit extraction on small handmade snippets (kg/extract/units.py)."""
+from pathlib import Path
+
+import pytest
+
+from kg.extract.units import Units, find_candidates, is_generic
+from kg.model import Report, Source, Span
+
+
+def report(text: str, **kw) -> Report:
+    src = Source(Path("t.txt"), text)
+    return Report(src, 0, Span(0, len(text)), **kw)
+
+
+def names(text: str, **kw) -> list[str]:
+    r = report(text, **kw)
+    Units()(r)
+    return [r.surface(m) for t in r.things_of("Unit", "InspectionTeam") for m in t.mentions]
+
+
+def kinds(text: str) -> dict[str, str]:
+    r = report(text)
+    Units()(r)
+    return {r.surface(m): t.kind for t in r.things_of("Unit", "InspectionTeam") for m in t.mentions}
+
+
+def test_left_boundary_stops_at_preposition_and_verb():
+    got = names("今年3月，市委第二巡察组对某某县财政局开展了巡察。")
+    assert "市委第二巡察组" in got
+    assert not any(n.startswith("对") for n in got)
+
+
+def test_inspection_team_kind():
+    k = kinds("省委第三巡视组向我局反馈了意见。")
+    assert k.get("省委第三巡视组") == "InspectionTeam"
+
+
+def test_team_needs_a_committee_in_front():
+    assert not any(n.endswith("巡察组") for n in names("两组间距巡察组不宜过大。"))
+
+
+def test_chain_of_names_is_one_name():
+    got = names("经请示，商务部办公厅已书面回复。")
+    assert "商务部办公厅" in got and "商务部" not in got
+
+
+def test_titles_are_not_units():
+    got = names("厅长张三主持会议，副局长李四参加。")
+    assert not any(n.endswith(("厅长", "局长", "厅", "局")) for n in got)
+
+
+def test_word_holding_the_head_is_kept():
+    # 组织部 is one dictionary word although 组织 alone is a stop verb
+    assert "区委组织部" in names("区纪委监委和区委组织部按要求参加。")
+
+
+def test_trap_words_are_not_heads():
+    got = names("党员干部全部参加，督办事项落到实处，形成工作格局。")
+    assert got == []
+
+
+def test_generic_references_dropped():
+    got = names("各相关处室、相关部门和班子成员要抓好落实。")
+    assert got == []
+    assert is_generic("相关部门") and is_generic("各处室") and not is_generic("省财政厅")
+
+
+def test_company_needs_a_proper_name():
+    got = names("约谈物业公司，同时邀请龙江宏远科技有限公司参加。")
+    assert "物业公司" not in got
+    assert any(n.endswith("龙江宏远科技有限公司") for n in got)
+
+
+def test_cited_title_is_not_a_unit_source_but_own_issuer_is():
+    text = "印发《国务院办公厅关于某事的通知》和《中共龙山县委办公室关于某事的通知》。"
+    r = report(text)
+    r.meta["inspected_unit"] = "龙山县"
+    Units()(r)
+    got = [r.surface(m) for t in r.things_of("Unit") for m in t.mentions]
+    assert "国务院办公厅" not in got
+    assert "中共龙山县委办公室" in got
+
+
+def test_publisher_span_is_a_unit():
+    text = "正文。\n中共某某省某某厅党组\n2020年1月1日"
+    start = text.index("中共")
+    r = report(text, publisher=Span(start, start + len("中共某某省某某厅党组")))
+    Units()(r)
+    assert any(m == r.publisher for t in r.things_of("Unit") for m in t.mentions)
+
+
+def test_no_second_thing_at_a_taken_span():
+    text = "省委第五巡视组对我厅开展了巡视。"
+    r = report(text)
+    s = text.index("省委")
+    r.add("InspectionTeam", "省委第五巡视组", Span(s, s + 7))
+    Units()(r)
+    spans = [(m.start, m.end) for t in r.things_of("InspectionTeam") for m in t.mentions]
+    assert spans.count((s, s + 7)) == 1
+
+
+def test_short_name_definition_recorded():
+    text = "成立某某区巡视整改工作领导小组（以下简称“整改小组”），整改小组每周调度。"
+    r = report(text)
+    Units()(r)
+    assert r.meta["unit_short_names"].get("整改小组", "").endswith("巡视整改工作领导小组")
+    assert sum(1 for t in r.things_of("Unit") for m in t.mentions if r.surface(m) == "整改小组") == 2
+
+
+def test_numeral_word_does_not_begin_a_name_but_may_sit_inside():
+    got = names("组织三次厅党组理论学习中心组集中学习；龙山区十五届区委审计委员会召开会议。")
+    assert "厅党组理论学习中心组" in got
+    assert "龙山区十五届区委审计委员会" in got
+
+
+def test_places_as_heads_need_a_place_name():
+    got = names("坚持县乡联动，走访龙山街道、十间房镇。")
+    assert "龙山街道" in got and "十间房镇" in got
+    assert not any(n.endswith("县") for n in got)
+
+
+def test_foreign_city_named_as_place_is_not_a_unit():
+    got = names("企业来自营口市和西安市。", city="沈阳", province="辽宁")
+    assert got == []
+
+
+def test_zone_as_place_is_not_a_unit():
+    assert names("推动辽宁自贸试验区发展。") == []
+
+
+def test_self_references_found():
+    got = names("我厅高度重视，厅党组专题研究。")
+    assert "我厅" in got and "厅党组" in got
+
+
+@pytest.mark.parametrize("text", ["全区各级党组织", "基层党组织书记", "有关单位负责同志"])
+def test_generic_plurals(text):
+    assert [c for c in find_candidates(report(text)) if c[2] == "head"] == []
