@@ -8,6 +8,7 @@ numbering style, so reports that number 一、（一）1.（1） and those that 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import lru_cache
 
 from . import lexicon
@@ -79,6 +80,13 @@ def split_reports(source: Source) -> list[Report]:
     for i, rep in enumerate(reports):
         rep.index = i
         _finish(rep)
+    # a file publishes one province's reports: one that never names its province takes the file's,
+    # and only a file that never names one lets a report fall back on the province it names most
+    known = Counter(r.province for r in reports if r.province)
+    for rep in reports:
+        mentioned = rep.meta.pop("province_mentions")
+        if rep.province is None and (known or mentioned):
+            rep.province = (known or mentioned).most_common(1)[0][0]
     return reports
 
 
@@ -152,19 +160,54 @@ def _finish(rep: Report) -> None:
 
 
 def _place(rep: Report) -> None:
-    """The report's province (and city) from its signature, else from the first place named."""
-    probes = [rep.surface(rep.publisher)] if rep.publisher else []
-    probes.append(rep.body[:3000])
+    """The report's province and city: from its signature, else from the opening, else from the body.
+
+    A city is looked for in the body only when the report is about a county, district or county-level
+    city (the opening says 对…区/县/市 or 我区/我县/我市): a provincial department's report naming
+    沈阳市委 once is not a Shenyang report. A city name must be a place name in jieba's dictionary.
+    """
     provinces = lexicon.alternation("provinces")
-    for probe in probes:
-        if rep.province is None:
-            m = re.search(rf"({provinces})(?:省|市|自治区|壮族自治区|回族自治区|维吾尔自治区|特别行政区)", probe)
-            if m:
-                rep.province = m[1]
-        if rep.city is None:
-            m = re.search(r"(?:^|[省对向共,，、])([\u4e00-\u9fa5]{2,3}?)市(?=[\u4e00-\u9fa5]{1,5}?[区县])", probe)
-            if m:
-                rep.city = m[1]
+    province_rx = re.compile(rf"({provinces})(?:省|市|自治区|壮族自治区|回族自治区|维吾尔自治区|特别行政区)")
+    signature = rep.surface(rep.publisher) if rep.publisher else ""
+    for probe in (signature, rep.body[:3000]):
+        if rep.province is None and (m := province_rx.search(probe)):
+            rep.province = m[1]
+    if m := _CITY_BEFORE_COUNTY.search(signature) or _CITY_PARTY.match(signature):
+        rep.city = m[1]
+    elif _LOCAL_OPENING.search(rep.body[:400]):
+        raws = Counter(_CITY_ANYWHERE.findall(rep.body))
+        counts = Counter()
+        for raw, n in raws.items():
+            if city := _place_name(raw) or (raw if n >= 3 and len(raw) == 3 else None):
+                counts[city] += n
+        rep.city = counts.most_common(1)[0][0] if counts else None
+    rep.meta["province_mentions"] = Counter(province_rx.findall(rep.body))
+
+
+_CITY_BEFORE_COUNTY = re.compile(r"(?:^|[省对向共,，、])([\u4e00-\u9fa5]{2,3}?)市(?=[\u4e00-\u9fa5]{1,5}?[区县])")
+_CITY_PARTY = re.compile(r"中共([\u4e00-\u9fa5]{2,3}?)市委")
+_CITY_ANYWHERE = re.compile(r"([\u4e00-\u9fa5]{2,3})市(?=委|人民政府|[\u4e00-\u9fa5]{1,4}[区县])")
+# the opening names a county, district or county-level city (not a 示范区/开发区/新区/片区 zone)
+_LOCAL_OPENING = re.compile(r"对(?:[\u4e00-\u9fa5]{2,3}市)?[\u4e00-\u9fa5]{1,4}(?<!示范)(?<!开发)(?<!片)(?<!新)(?:区|县|市)(?:委|党委)?"
+                            r"(?:进行|开展)|对我(?:区|县|市)")
+
+
+def _place_name(raw: str) -> str | None:
+    """The longest tail of ``raw`` that jieba's dictionary tags as a place name (ns), if any."""
+    tags = _place_tags()
+    for n in (3, 2):
+        if len(raw) >= n and tags.get(raw[-n:]) == "ns":
+            return raw[-n:]
+    return None
+
+
+@lru_cache(maxsize=1)
+def _place_tags() -> dict[str, str]:
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(60)
+    return jieba.posseg.dt.word_tag_tab
 
 
 def split_sections(rep: Report) -> list[Section]:

@@ -70,3 +70,19 @@ def test_province_and_city_from_signature():
     assert rep.province == "辽宁"
     rep = make_report("省委第一巡视组对锦州市古塔区进行了常规巡视。\n正文。\n中共锦州市古塔区委\n2020年9月30日\n")
     assert rep.city == "锦州"
+
+
+def test_city_of_a_county_report_comes_from_its_body_but_not_for_a_provincial_department():
+    county = make_report("根据省委统一部署,省委第一巡视组对新邱区进行了常规巡视。\n阜新市新邱区委召开会议。\n")
+    assert county.city == "阜新"
+    department = make_report("根据省委统一部署,省委第二巡视组对省商务厅进行了常规巡视。\n沈阳市委召开会议。\n")
+    assert department.city is None
+
+
+def test_a_report_that_never_names_its_province_takes_the_files():
+    first, second = make_reports(
+        "根据省委统一部署,省委第二巡视组对辽宁省甲厅进行了常规巡视。\n正文。\n中共辽宁省甲厅党组\n2020年9月11日\n"
+        "根据省委统一部署,省委第三巡视组对某区进行了常规巡视。曾赴江苏省学习。\n")
+    assert first.province == second.province == "辽宁"
+    (alone,) = make_reports("根据省委统一部署,省委第三巡视组对某区进行了常规巡视。曾赴江苏省学习。\n")
+    assert alone.province == "江苏"

@@ -42,6 +42,7 @@ _NUM = "0-9０-９一二三四五六七八九十两"
 _PRE_VERB = re.compile(rf"(?:同志)?(?:等?[{_NUM}]+名同志|等同志|等)?(?:担任|兼任|出任|任|为)$")
 _BOOK_OPEN, _BOOK_CLOSE = "《", "》"
 _NAMEISH = ("nr", "ns", "nz", "zg")  # jieba tags a name may carry (宁国 ns in 宁国军, 建华 nz in 俞建华)
+_COMMON_TAGS = {"n", "vn", "v", "an", "a", "ad", "l", "i"}  # common words, not names or times (东来 t)
 _FUNCTION_TAGS = "vprcd"  # verb, preposition, pronoun, conjunction, adverb: 任 in 主席任现职, 包 in 包领域
 
 
@@ -63,6 +64,7 @@ class _Chunk:
     head_start: int
     label: str
     abbr: str
+    head: str = ""
     holders: list[Thing] = field(default_factory=list)
     unit: Thing | None = None
     implied_unit: bool = False
@@ -77,6 +79,18 @@ def _jieba_tokens(text: str) -> list[tuple[str, str]]:
     return [(w.word, w.flag) for w in pseg.cut(text)]
 
 
+def _jieba_name_at_end(window: str, surnames: set[str]) -> str | None:
+    """The personal name jieba reads at the end of ``window`` (杜|长青 → 杜长青, 孙|连成 → 孙连成), or None."""
+    toks = _jieba_tokens(window)
+    if not toks or not toks[-1][1].startswith("nr"):
+        return None
+    name = toks[-1][0]
+    if (len(toks) > 1 and 1 <= len(name) <= 2 and toks[-2][0] in surnames
+            and toks[-2][1].startswith(("nr", "zg"))):
+        name = toks[-2][0] + name
+    return name
+
+
 class _Lex:
     """The compiled lexicons (built once per process)."""
 
@@ -84,6 +98,7 @@ class _Lex:
         sur = lexicon.words("surnames")
         self.double = {s for s in sur if len(s) == 2}
         self.single = {s for s in sur if len(s) == 1}
+        self.surnames = self.double | self.single
         self.not_persons = set(lexicon.words("not_persons"))
         self.not_person_re = re.compile(_alt(self.not_persons)) if self.not_persons else None
         self.stop = set("".join(_cues("name_stop")))
@@ -96,6 +111,7 @@ class _Lex:
         self.after_ok = _cues("after_ok")
         self.labels = _cues("label")
         self.generic = _cues("generic_before")
+        self.held_only = set(_cues("held_only"))
         heads = _alt(lexicon.words("titles"))
         prefixes = _alt(lexicon.words("title_prefixes"))
         before = _alt(_cues("modifier_before")) or "(?!)"
@@ -150,8 +166,9 @@ class PersonExtractor:
             return "punct"
         if not _IS_CJK.match(text[end]):
             return "punct"
-        if self.lex.follow_re.match(text, end):
-            return "follow"
+        fm = self.lex.follow_re.match(text, end)
+        if fm:
+            return "follow" if len(fm.group()) > 1 else "follow1"
         if self.lex.title_re.match(text, end):
             return "title"
         return None
@@ -180,11 +197,11 @@ class PersonExtractor:
         jname = toks[0][0] if toks and toks[0][1].startswith("nr") else None
         if toks and len(toks[0][0]) >= 2 and not toks[0][1].startswith(_NAMEISH):
             # jieba reads a common word here (应急工作, 高度重视): keep only names that are that whole word
-            cands = [c for c in cands if c[0] == toks[0][0]]
+            cands = [c for c in cands if c[0] == toks[0][0] or c[1] != "follow1"]
         elif (len(toks) > 1 and len(toks[0][0]) == 1 and toks[0][1][:1] in _FUNCTION_TAGS
-              and len(toks[1][0]) >= 2 and not toks[1][1].startswith(_NAMEISH)):
-            # the "surname" is a verb or preposition before a word (主席任现职, 副区长包领域)
-            cands = [c for c in cands if len(c[0]) < 1 + len(toks[1][0])]
+              and len(toks[1][0]) >= 2 and toks[1][1] in _COMMON_TAGS):
+            # the "surname" is a verb or preposition before a common word (主席任现职, 副区长包领域)
+            cands = [c for c in cands if len(c[0]) < 1 + len(toks[1][0]) or text.startswith("同志", pos + len(c[0]))]
         if len(cands) == 1:
             return cands[0][0]
         if cands:
@@ -192,7 +209,7 @@ class PersonExtractor:
             if jname in names:
                 return jname
             longer, shorter = cands[0], cands[-1]
-            if longer[1] == "title" and shorter[1] == "follow":
+            if longer[1] == "title" and shorter[1].startswith("follow"):
                 return shorter[0]
             return longer[0]
         if jname and 2 <= len(jname) <= 4 and self._plausible(jname):
@@ -208,9 +225,7 @@ class PersonExtractor:
     def _name_before(self, report: Report, text: str, end: int, lo: int, taken: list[Span],
                      unit_ends: set[int], unit_spans: list[Span]) -> tuple[str, int] | None:
         """A name ending at ``end`` (right before a title): (name, start) or None."""
-        window_lo = max(lo, end - 7)
-        toks = _jieba_tokens(text[window_lo:end])
-        jname = toks[-1][0] if toks and toks[-1][1].startswith("nr") else None
+        jname = _jieba_name_at_end(text[max(lo, end - 7):end], self.lex.surnames)
         for n in (4, 3, 2):
             start = end - n
             if start < lo:
@@ -261,7 +276,7 @@ class PersonExtractor:
             if m.group("orig") and m.group("abbr"):
                 ls = m.end("abbr")
             label = text[ls:he]
-            out.append(_Chunk(m.start(), he, ls, hs, label, m.group("abbr") or "",
+            out.append(_Chunk(m.start(), he, ls, hs, label, m.group("abbr") or "", head,
                               in_book=self._in_book(text, m.start(), sent)))
         return out
 
@@ -276,6 +291,20 @@ class PersonExtractor:
         if q >= 0 and re.fullmatch(f"[{_CJK}]{{1,4}}", text[q + 1:ls]):
             return q + 1
         return ls
+
+    @staticmethod
+    def _in_slogan(text: str, c: "_Chunk", sent: Span) -> bool:
+        """Is the title phrase inside a quotation that says more than the title (“书记抓、抓书记”, “校长冰雪行”)?"""
+        q = text.rfind("“", max(sent.start, c.start - 20), c.start + 1)
+        if q < 0 or "”" in text[q:c.start]:
+            return False
+        e = text.find("”", c.end, min(sent.end, c.end + 20))
+        if e < 0:
+            return False
+        inner = text[q + 1:e]
+        if len(inner) > 12:  # a quoted passage (反馈意见), not a slogan
+            return False
+        return inner != text[c.label_start:c.end] and not (inner.endswith(text[c.head_start:c.end]) and e == c.end)
 
     @staticmethod
     def _in_book(text: str, pos: int, sent: Span) -> bool:
@@ -375,7 +404,18 @@ class PersonExtractor:
                 continue
             before = [(s, p) for s, p in local if s.end == vm.start()]
             if not before:
-                continue
+                # a name jieba vouches for right before the verb (杜长青任组长)
+                name = _jieba_name_at_end(text[max(sent.start, vm.start() - 6):vm.start()], self.lex.surnames)
+                start = vm.start() - len(name) if name else 0
+                if (not name or not 2 <= len(name) <= 4 or not self._plausible(name)
+                        or any(t.start < vm.start() and start < t.end for t in taken + [u for u, _ in units])):
+                    continue
+                span = Span(start, vm.start())
+                p = self._person(report, name, span)
+                local.append((span, p))
+                local.sort(key=lambda x: x[0].start)
+                taken.append(span)
+                before = [(span, p)]
             holders = self._run(text, local, before[0], last_verb_end)
             for p in holders:
                 c.holders.append(p)
@@ -430,8 +470,7 @@ class PersonExtractor:
         found: list[tuple[str, int]] = []
         while True:
             got = None
-            toks = _jieba_tokens(text[max(sent.start, end - 7):end])
-            jname = toks[-1][0] if toks and toks[-1][1].startswith("nr") else None
+            jname = _jieba_name_at_end(text[max(sent.start, end - 7):end], self.lex.surnames)
             for n in (4, 3, 2):
                 start = end - n
                 if start < sent.start:
@@ -491,7 +530,7 @@ class PersonExtractor:
                     continue
                 if len(name) == 2:
                     right = self._right_boundary(text, s.end, hi)
-                    if right not in ("punct", "follow") and not text.startswith("同志", s.end):
+                    if right not in ("punct", "follow", "follow1") and not text.startswith("同志", s.end):
                         continue
                     if not self._left_ok(text, s.start, lo, set()):
                         continue
@@ -510,8 +549,6 @@ class PersonExtractor:
             s = Span(m.start(), m.end())
             if any(h.overlaps(s) for h in have):
                 continue
-            if m.start() > lo and _IS_CJK.match(text[m.start() - 1]) and not self._left_ok(text, m.start(), lo, set()):
-                continue
             g = m.group()
             report.add("Person", g, s, key=f"~{g}")
             have.add(s)
@@ -521,6 +558,8 @@ class PersonExtractor:
         text = report.text
         for sent, c in chunks:
             if not c.holders and (c.in_book or any(text.endswith(w, sent.start, c.start) for w in self.lex.generic)):
+                continue
+            if not c.holders and (self._in_slogan(text, c, sent) or c.head in self.lex.held_only):
                 continue
             if not c.holders:  # a quoted qualifier belongs to a role's phrase (“两新”党委委员, “红领书记”)
                 ls = self._quoted_start(text, c.label_start, sent.start)
