@@ -18,6 +18,7 @@ _DATE_LINE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\
 _CN_NUM = {c: i for i, c in enumerate("一二三四五六七八九十", 1)}
 _CIRCLED = {c: i for i, c in enumerate("①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳", 1)}
 MIN_TRAILING_REPORT = 200  # characters after the last signature that make a report of their own
+OPENING_CHARS = 400  # the opening (who inspected whom) lies within the first characters of a report
 
 
 def chinese_number(s: str) -> int:
@@ -169,12 +170,12 @@ def _place(rep: Report) -> None:
     provinces = lexicon.alternation("provinces")
     province_rx = re.compile(rf"({provinces})(?:省|市|自治区|壮族自治区|回族自治区|维吾尔自治区|特别行政区)")
     signature = rep.surface(rep.publisher) if rep.publisher else ""
-    for probe in (signature, rep.body[:3000]):
+    for probe in (signature, rep.body[:OPENING_CHARS]):
         if rep.province is None and (m := province_rx.search(probe)):
             rep.province = m[1]
     if m := _CITY_BEFORE_COUNTY.search(signature) or _CITY_PARTY.match(signature):
         rep.city = m[1]
-    elif _LOCAL_OPENING.search(rep.body[:400]):
+    elif _LOCAL_OPENING.search(rep.body[:OPENING_CHARS]):
         raws = Counter(_CITY_ANYWHERE.findall(rep.body))
         counts = Counter()
         for raw, n in raws.items():

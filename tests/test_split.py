@@ -82,7 +82,7 @@ def test_city_of_a_county_report_comes_from_its_body_but_not_for_a_provincial_de
 def test_a_report_that_never_names_its_province_takes_the_files():
     first, second = make_reports(
         "根据省委统一部署,省委第二巡视组对辽宁省甲厅进行了常规巡视。\n正文。\n中共辽宁省甲厅党组\n2020年9月11日\n"
-        "根据省委统一部署,省委第三巡视组对某区进行了常规巡视。曾赴江苏省学习。\n")
+        "根据省委统一部署,省委第三巡视组对某区进行了常规巡视。\n" + "整改正文。" * 100 + "\n曾赴江苏省学习。\n")
     assert first.province == second.province == "辽宁"
-    (alone,) = make_reports("根据省委统一部署,省委第三巡视组对某区进行了常规巡视。曾赴江苏省学习。\n")
+    (alone,) = make_reports("根据省委统一部署,省委第三巡视组对某区进行了常规巡视。\n" + "整改正文。" * 100 + "\n曾赴江苏省学习。\n")
     assert alone.province == "江苏"
