@@ -25,6 +25,7 @@ from .split import split_reports
 from .vocab import RDF, XS_IRI
 
 OUTPUTS = ("graph.ttl", "graph.html", "store")
+VIEW_NODES = 400  # things drawn in graph.html: the most connected ones
 
 
 @dataclass
@@ -78,7 +79,8 @@ def build_corpus(inputs: list[Path], out_dir: Path, *, progress: bool = True) ->
     try:
         write_turtle(triples, staging / "graph.ttl")
         save(quads, staging / "store")
-        write_html(view_graph(triples), staging / "graph.html")
+        view, total = view_graph(triples, max_nodes=VIEW_NODES)
+        write_html(view, staging / "graph.html", max_nodes=VIEW_NODES, total=total)
         _move_into_place(staging, out_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -215,12 +215,14 @@ def _postprocess(page: str, net: Network, title: str, header: str) -> str:
     return page
 
 
-def write_html(graph: Graph, path: Path, *, max_nodes: int = 400, title: str = "xunshi-kg") -> None:
+def write_html(graph: Graph, path: Path, *, max_nodes: int = 400, title: str = "xunshi-kg",
+               total: int | None = None) -> None:
     """Draw ``graph`` to a self-contained HTML file at ``path``.
 
     One node per extracted thing (not mentions, not literals), coloured and shaped by class, labelled with
     its Chinese name; edges labelled with the ontology's Chinese property names. Above ``max_nodes`` the
-    most connected things are kept and the page says how many were left out.
+    most connected things are kept and the page says how many were left out. ``total`` is the number of
+    things in the whole graph when ``graph`` is already a selection of it (``kg.rdf.view_graph``).
     """
     g = _as_graph(graph)
     classes = {s: c for s in set(g.subjects(RDF.type, None)) if isinstance(s, URIRef) and (c := _class_of(g, s))}
@@ -257,7 +259,7 @@ def write_html(graph: Graph, path: Path, *, max_nodes: int = 400, title: str = "
             label = " / ".join(sorted(_zh(p) for p in preds))
             net.add_edge(str(s), str(o), label=label, title=" / ".join(sorted(_curie(p) for p in preds)),
                          color="#999999")
-    header = _page_header(title, Counter(classes[n] for n in kept), len(kept), len(classes))
+    header = _page_header(title, Counter(classes[n] for n in kept), len(kept), max(total or 0, len(classes)))
     page = _postprocess(net.generate_html(), net, title, header)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -75,12 +75,14 @@ def test_names_listed_before_a_count_of_comrades_share_the_post():
 
 
 def test_given_name_before_tongzhi_is_an_alias_of_the_full_name():
-    rep = run("局党组书记欧阳明哲同志作表态发言。会后明哲同志又主持召开会议。\n")
+    rep = run("局党组书记欧阳明哲同志作表态发言。会后明哲同志又主持召开会议，明哲书记强调。\n")
     res = resolve([rep])
     people = [t for t in res.things if t.kind == "Person"]
     assert len(people) == 1
     assert people[0].label == "欧阳明哲" and "明哲" in people[0].alt_labels
-    assert len(people[0].mentions) == 2
+    assert len(people[0].mentions) == 3
+    titles = sorted(rel.object.label for _, rel in res.relations if rel.predicate == "org:holds")
+    assert titles == ["书记", "党组书记"]
 
 
 def test_given_name_shared_by_two_persons_stays_unresolved():
@@ -167,3 +169,18 @@ def test_persons_do_not_merge_across_reports_unless_name_and_titles_agree():
 def test_a_name_with_no_title_before_a_verb_and_a_title():
     rep = run("会议决定，由杜长青任组长，负责统筹。\n")
     assert held(rep) == {"杜长青": ["组长"]}
+
+
+def test_same_title_in_two_units_is_two_posts_and_same_unit_is_one():
+    rep = run("甲县林业局局长柯一平、乙县水利局局长柯二平出席。甲县林业局局长柯一平讲话。\n",
+              units=("甲县林业局", "乙县水利局"))
+    res = resolve([rep])
+    posts = [t for t in res.things if t.kind == "Post"]
+    assert sorted(p.label for p in posts) == ["局长", "局长"]
+    ins = {rel.object.label for _, rel in res.relations if rel.predicate == "org:postIn"}
+    assert ins == {"甲县林业局", "乙县水利局"}
+
+
+def test_titles_inside_a_document_title_are_no_posts():
+    rep = run("印发了《关于县委书记专题听取汇报的办法》。\n")
+    assert unheld(rep) == []

@@ -330,7 +330,7 @@ class PersonExtractor:
             chunks_in = self._sentence(report, sent, inspected)
             all_chunks.extend((sent, c) for c in chunks_in)
         self._labelled_names(report)
-        self._more_mentions(report)
+        self._more_mentions(report, [c for _, c in all_chunks])
         self._posts(report, all_chunks)
 
     def _person(self, report: Report, name: str, span: Span) -> Thing:
@@ -441,9 +441,12 @@ class PersonExtractor:
                         best = (u, t)
             if best is not None:
                 c.unit = best[1]
-            elif inspected is not None and (c.abbr or c.label[:1] in "厅局" and c.label[-1] == "长") and (
-                    inspected.label[-1:] == (c.abbr or c.label[:1])):
-                c.unit, c.implied_unit = inspected, True
+            elif inspected is not None:
+                # 厅党组书记 / 厅长 in a 厅's report: the inspected unit
+                core = re.sub(r"^(?:常务)?副", "", c.label)
+                mark = c.abbr or (core[:1] if core[:1] in "厅局" and core.endswith("长") else "")
+                if mark and inspected.label.endswith(mark):
+                    c.unit, c.implied_unit = inspected, True
         return chunks
 
     def _run(self, text: str, local, last, floor: int) -> list[Thing]:
@@ -518,8 +521,8 @@ class PersonExtractor:
             for name, start in ok:
                 self._person(report, name, Span(start, start + len(name)))
 
-    def _more_mentions(self, report: Report) -> None:
-        """Later occurrences of names already found, and given names before 同志 (彦麟同志)."""
+    def _more_mentions(self, report: Report, chunks: list[_Chunk]) -> None:
+        """Later occurrences of names already found, and given names before 同志 or a title (彦麟同志, 求发书记)."""
         text = report.text
         lo, hi = report.span.start, report.span.end
         have = {s for s, _ in self.person_spans}
@@ -544,14 +547,18 @@ class PersonExtractor:
                 given.setdefault(g, []).append(name)
         if not given:
             return
-        pat = re.compile(f"(?:{_alt(given)})(?=同志)")
+        free = {c.start: c for c in chunks if not c.holders and not c.abbr}
+        pat = re.compile(f"(?:{_alt(given)})")
         for m in pat.finditer(text, lo, hi):
             s = Span(m.start(), m.end())
-            if any(h.overlaps(s) for h in have):
+            chunk = free.get(m.end())
+            if not (text.startswith("同志", m.end()) or chunk is not None) or any(h.overlaps(s) for h in have):
                 continue
             g = m.group()
-            report.add("Person", g, s, key=f"~{g}")
+            alias = report.add("Person", g, s, key=f"~{g}")
             have.add(s)
+            if chunk is not None:
+                chunk.holders.append(alias)
 
     # -- posts ------------------------------------------------------------------------------------
     def _posts(self, report: Report, chunks: list[tuple[Span, _Chunk]]) -> None:
@@ -577,12 +584,3 @@ class PersonExtractor:
                 report.relate(p, "org:holds", post, sent)
             if c.unit is not None:
                 report.relate(post, "org:postIn", c.unit, sent)
-
-
-def _dictionary_word(word: str) -> bool:
-    """Is ``word`` in jieba's dictionary as something other than a personal name (万方, 高新)?"""
-    import jieba.posseg as pseg
-
-    pseg.dt.tokenizer.check_initialized()
-    tag = pseg.dt.word_tag_tab.get(word)
-    return tag is not None and not tag.startswith("nr")
