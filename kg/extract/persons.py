@@ -197,7 +197,9 @@ class PersonExtractor:
         jname = toks[0][0] if toks and toks[0][1].startswith("nr") else None
         if toks and len(toks[0][0]) >= 2 and not toks[0][1].startswith(_NAMEISH):
             # jieba reads a common word here (应急工作, 高度重视): keep only names that are that whole word
-            cands = [c for c in cands if c[0] == toks[0][0] or c[1] != "follow1"]
+            word = toks[0][0]
+            common = toks[0][1] in _COMMON_TAGS or toks[0][1] == "d"
+            cands = [c for c in cands if not (common and c[0] == word) and (c[0] == word or c[1] != "follow1")]
         elif (len(toks) > 1 and len(toks[0][0]) == 1 and toks[0][1][:1] in _FUNCTION_TAGS
               and len(toks[1][0]) >= 2 and toks[1][1] in _COMMON_TAGS):
             # the "surname" is a verb or preposition before a common word (主席任现职, 副区长包领域)

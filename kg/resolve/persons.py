@@ -7,7 +7,9 @@ Persons — identity rules (``resolve_persons``):
 2. A given name before 同志 (彦麟同志, extracted with key ``~彦麟``) is the person of the report whose full
    name is a surname + that given name — **only when exactly one** person of the report has it. Counter-
    example: a report naming 王建国 and 李建国 leaves 建国同志 unresolved (a person of its own, label 建国),
-   because either could be meant. A given name of no named person stays as it is too.
+   because either could be meant. A given name of no named person stays as it is too. The same holds for
+   a two-character "full name" that is exactly the given name of one other person of the report (明哲书记
+   next to 欧阳明哲 — 明 is also a surname): it is that person.
 3. Across reports a person is the same only when surely so: the full name has at least three characters
    AND the set of (title, unit) pairs of the posts the person holds in the report is not empty and the same
    in both reports (习近平 总书记 in every report; 陈求发 书记). Such persons get ``scope="global"`` and the key
@@ -64,9 +66,12 @@ def resolve_persons(report: Report) -> None:
             by_given.setdefault(g, set()).add(p.key)
             label_of[p.key] = p.label
     for p in persons:
-        if not p.key.startswith(_GIVEN):
+        if p.key.startswith(_GIVEN):
+            g = p.key[len(_GIVEN):]
+        elif len(p.label) == 2 and p.label in by_given and p.key not in by_given[p.label]:
+            g = p.label  # 明哲书记 read as a two-character full name: the given name of 欧阳明哲
+        else:
             continue
-        g = p.key[len(_GIVEN):]
         keys = by_given.get(g, set())
         if len(keys) == 1:
             key = next(iter(keys))
