@@ -34,24 +34,25 @@ def _lines(path: Path) -> list[str]:
     return out
 
 
+def _files(filename: str) -> list[tuple[Path, Path]]:
+    """(folder, file) for every lexicon folder holding ``filename``; an error if none does."""
+    found = [(folder, folder / filename) for folder in _folders() if (folder / filename).exists()]
+    if not found:
+        raise FileNotFoundError(f"no lexicon {filename} in {', '.join(map(str, _folders()))}")
+    return found
+
+
 @lru_cache(maxsize=None)
 def words(name: str) -> tuple[str, ...]:
     """The entries of ``name.txt`` from every lexicon folder, in order, without duplicates."""
     seen: dict[str, None] = {}
-    found = False
-    for folder in _folders():
-        path = folder / f"{name}.txt"
-        if not path.exists():
-            continue
-        found = True
+    for folder, path in _files(f"{name}.txt"):
         for line in _lines(path):
             line = line.strip()
             if line.startswith("-") and len(line) > 1 and folder != SHIPPED:
                 seen.pop(line[1:], None)
             else:
                 seen.setdefault(line, None)
-    if not found:
-        raise FileNotFoundError(f"no lexicon {name}.txt in {', '.join(map(str, _folders()))}")
     return tuple(seen)
 
 
@@ -59,12 +60,7 @@ def words(name: str) -> tuple[str, ...]:
 def table(name: str) -> tuple[dict[str, str], ...]:
     """The rows of ``name.tsv`` from every lexicon folder, as dicts keyed by the header's column names."""
     rows: list[dict[str, str]] = []
-    found = False
-    for folder in _folders():
-        path = folder / f"{name}.tsv"
-        if not path.exists():
-            continue
-        found = True
+    for _, path in _files(f"{name}.tsv"):
         lines = _lines(path)
         if not lines:
             continue
@@ -73,8 +69,6 @@ def table(name: str) -> tuple[dict[str, str], ...]:
             cells = [c.strip() for c in line.split("\t")]
             cells += [""] * (len(header) - len(cells))
             rows.append(dict(zip(header, cells)))
-    if not found:
-        raise FileNotFoundError(f"no lexicon {name}.tsv in {', '.join(map(str, _folders()))}")
     return tuple(rows)
 
 

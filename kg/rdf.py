@@ -222,10 +222,14 @@ def to_rdflib(quads: list[ox.Quad]) -> Dataset:
 
 def union_graph(quads: list[ox.Quad]) -> Graph:
     """All named graphs in one rdflib Graph, with the vocabulary's prefixes bound."""
+    return _rdflib_graph(union_triples(quads))
+
+
+def _rdflib_graph(triples: list[ox.Triple]) -> Graph:
     g = Graph()
     for prefix, ns in PREFIXES.items():
         g.bind(prefix, ns)
-    g.parse(data=ox.serialize(union_triples(quads), format=ox.RdfFormat.N_TRIPLES), format="nt")
+    g.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
     return g
 
 
@@ -260,11 +264,7 @@ def view_graph(triples: list[ox.Triple], max_nodes: int = 400) -> tuple[Graph, i
               and ((t.subject in kept and (t.predicate.value != mention or t.object in kept_mentions)
                     and (t.object in kept or t.object not in things))
                    or t.subject in kept_mentions)]
-    g = Graph()
-    for prefix, ns in PREFIXES.items():
-        g.bind(prefix, ns)
-    g.parse(data=ox.serialize(chosen, format=ox.RdfFormat.N_TRIPLES), format="nt")
-    return g, len(things)
+    return _rdflib_graph(chosen), len(things)
 
 
 __all__ = ["ENTITIES_GRAPH", "view_graph", "to_quads", "union_triples", "write_turtle", "to_rdflib", "union_graph", "report_iri", "thing_iri",

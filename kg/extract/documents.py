@@ -27,8 +27,8 @@ import unicodedata
 from .. import lexicon
 from ..model import Report, Span, Thing
 from ..pipeline import component
+from .agents import subject_unit
 
-_CLAUSE_BREAK = re.compile(r"[，,：:；;]")  # a unit and its verb must share a clause
 
 MAX_LEN = 160  # the longest sane title (characters inside the brackets)
 
@@ -91,21 +91,16 @@ def find_titles(text: str, start: int, end: int) -> list[tuple[int, int, int]]:
     return good
 
 
-def _alternation(name: str) -> str:
-    return lexicon.alternation(name)
-
-
 @component("documents")
 class Documents:
     def __init__(self) -> None:
-        verbs = _alternation("issue_verbs")
-        fillers = _alternation("doc_issue_fillers")
+        verbs = lexicon.alternation("issue_verbs")
+        fillers = lexicon.alternation("doc_issue_fillers")
         self._governed = re.compile(rf"(?:{verbs})(?:{fillers})*\s*$")
         self._verb_at = re.compile(rf"(?:{verbs})")
-        self._blocked = re.compile(rf"(?:{_alternation('doc_issuer_blockers')})\s*$")
-        markers = _alternation("doc_alias_markers")
+        markers = lexicon.alternation("doc_alias_markers")
         self._alias_after = re.compile(rf"\s*[（(]\s*(?:{markers})\s*[：:]?\s*[《“\"]")
-        self._alias_prefix = re.compile(rf"(?:{_alternation('doc_alias_prefixes')})$")
+        self._alias_prefix = re.compile(rf"(?:{lexicon.alternation('doc_alias_prefixes')})$")
 
     def __call__(self, report: Report) -> None:
         text = report.text
@@ -182,14 +177,4 @@ class Documents:
 
     def _issuer(self, report: Report, before: Span, titles: list[Span]) -> Thing | None:
         """The nearest Unit mentioned in ``before`` (outside titles, not the object of 对/针对/按照 …)."""
-        text = report.text
-        found = report.mentions_in(before, "Unit")
-        for m, unit in reversed(found):
-            if any(m.overlaps(t) for t in titles):
-                continue
-            if _CLAUSE_BREAK.search(text, m.end, before.end):
-                break  # the subject of the verb stands in its own clause: nearer units only
-            if self._blocked.search(text, max(before.start, m.start - 4), m.start):
-                continue
-            return unit
-        return None
+        return subject_unit(report, before, titles)

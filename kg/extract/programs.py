@@ -39,8 +39,8 @@ from dataclasses import dataclass, field
 from .. import lexicon
 from ..model import Report, Span, Thing
 from ..pipeline import component
+from .agents import subject_unit
 
-_CLAUSE_BREAK = re.compile(r"[，,：:；;]")  # a unit and its verb must share a clause
 
 IN_TITLES = True
 MAX_MODIFIER = 24  # characters scanned back from a head for an unquoted modifier
@@ -116,7 +116,6 @@ class Programs:
         self._tail = re.compile(rf"(?:{_NAME_CHAR}|[（(][^（）()\s]{{1,4}}[）)])*$")
         verbs = lexicon.alternation("program_conduct_verbs")
         self._conduct = re.compile(rf"(?:{verbs})(?:[了着过]|{leads})*\s*$")
-        self._blocked = re.compile(rf"(?:{lexicon.alternation('doc_issuer_blockers')})\s*$")
 
     # -- helpers -----------------------------------------------------------------------------------
     def _front(self, text: str, lo: int, at: int, limit: int) -> int:
@@ -310,13 +309,4 @@ class Programs:
         m = self._conduct.search(text, sent.start, span.start)
         if not m:
             return None
-        before = Span(sent.start, m.start())
-        for mention, unit in reversed(report.mentions_in(before, "Unit")):
-            if any(mention.overlaps(t) for t in titles):
-                continue
-            if _CLAUSE_BREAK.search(text, mention.end, before.end):
-                break  # the subject of the verb stands in its own clause: nearer units only
-            if self._blocked.search(text, max(before.start, mention.start - 4), mention.start):
-                continue
-            return unit
-        return None
+        return subject_unit(report, Span(sent.start, m.start()), titles)
