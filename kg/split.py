@@ -78,6 +78,7 @@ def split_reports(source: Source) -> list[Report]:
             p.search(tail) for p in _openings_anywhere()):
         reports.append(Report(source, len(reports), Span(begin, _rstrip_end(text, begin, len(text)))))
     reports = [part for rep in reports for part in _split_at_openings(rep, lines)]
+    reports = [rep for rep in reports if _trim_boilerplate(rep, lines)]
     for i, rep in enumerate(reports):
         rep.index = i
         _finish(rep)
@@ -116,6 +117,35 @@ def _split_at_openings(rep: Report, lines: list[Span]) -> list[Report]:
             part.publisher, part.issued, part.meta = rep.publisher, rep.issued, dict(rep.meta)
         parts.append(part)
     return parts
+
+
+BOILERPLATE_LINE_MAX = 80  # a longer line is report prose, whatever it contains
+
+
+@lru_cache(maxsize=1)
+def _boilerplate() -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in lexicon.words("boilerplate")))
+
+
+def is_boilerplate(line: str) -> bool:
+    """Is this line site furniture (navigation, copyright, ICP 备案, page tools), not report text?"""
+    return len(line) <= BOILERPLATE_LINE_MAX and bool(_boilerplate().search(line))
+
+
+def _trim_boilerplate(rep: Report, lines: list[Span]) -> bool:
+    """Leave boilerplate and blank lines at either end out of the report; False if nothing is left."""
+    text = rep.source.text
+    inside = [ln for ln in lines if rep.span.start <= ln.start and ln.end <= rep.span.end]
+    keep = [ln for ln in inside if text[ln.start : ln.end].strip() and not is_boilerplate(text[ln.start : ln.end])]
+    if not keep:
+        return False
+    start, end = max(rep.span.start, keep[0].start), min(rep.span.end, keep[-1].end)
+    if (start, end) != (rep.span.start, rep.span.end):
+        rep.span = Span(start, end)
+        for attr in ("publisher", "issued"):
+            if (span := getattr(rep, attr)) is not None and not (start <= span.start and span.end <= end):
+                setattr(rep, attr, None)
+    return True
 
 
 def _strip(text: str, span: Span) -> Span:

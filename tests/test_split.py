@@ -86,3 +86,18 @@ def test_a_report_that_never_names_its_province_takes_the_files():
     assert first.province == second.province == "辽宁"
     (alone,) = make_reports("根据省委统一部署,省委第三巡视组对某区进行了常规巡视。\n" + "整改正文。" * 100 + "\n曾赴江苏省学习。\n")
     assert alone.province == "江苏"
+
+
+def test_site_boilerplate_around_a_report_is_not_report_text():
+    text = ("首页 > 信息公开 > 巡视整改\n字体：【大 中 小】 打印本页 关闭窗口\n"
+            "根据省委统一部署,省委第一巡视组对某县进行了常规巡视。\n整改正文。\n中共某县委员会\n2020年6月9日\n"
+            "版权所有：某县人民政府  辽ICP备12345678号\n")
+    (rep,) = make_reports(text)
+    assert rep.body.startswith("根据省委统一部署") and rep.body.endswith("2020年6月9日")
+    assert rep.surface(rep.publisher) == "中共某县委员会"
+
+
+def test_a_long_sentence_mentioning_copyright_is_still_report_text():
+    from kg.split import is_boilerplate
+    assert is_boilerplate("版权所有 © 2020 某县人民政府")
+    assert not is_boilerplate("针对版权所有单位未按规定登记的问题，" + "县委组织相关部门开展专项清理，" * 5)
