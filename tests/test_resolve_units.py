@@ -125,3 +125,44 @@ def test_normal_forms():
     assert normal_form("县纪委监委", r) == normal_form("县纪委", r)
     assert normal_form("县政府办公室", r) == normal_form("县政府办", r)
     assert normal_form("县财政局", r) != normal_form("县审计局", r)
+
+
+def test_standard_abbreviation_is_the_same_body():
+    r = build("吉林自由贸易试验区工作领导小组召开会议，吉林自贸试验区工作领导小组部署任务。", province="吉林")
+    assert key_of(r, "吉林自由贸易试验区工作领导小组") == key_of(r, "吉林自贸试验区工作领导小组")
+
+
+def test_abbreviation_does_not_merge_different_zones():
+    # counter-example: 自贸试验区 and 综合保税区 are different bodies even with the same tail
+    r = build("吉林自贸试验区工作领导小组和吉林综合保税区工作领导小组开会。", province="吉林")
+    assert key_of(r, "吉林自贸试验区工作领导小组") != key_of(r, "吉林综合保税区工作领导小组")
+
+
+def test_county_names_with_and_without_the_county_are_one():
+    r = build("县纪委监委开展监督，龙山县纪委监委通报。县政法委和县委政法委。\n中共龙山县委员会\n2021年5月1日",
+              "中共龙山县委员会")
+    assert key_of(r, "县纪委监委") == key_of(r, "龙山县纪委监委")
+    assert key_of(r, "县政法委") == key_of(r, "县委政法委")
+
+
+def test_county_prefix_does_not_merge_another_county():
+    # counter-example: 松山县财政局 in 龙山县's report is not 县财政局
+    r = build("县财政局和松山县财政局。\n中共龙山县委员会\n2021年5月1日", "中共龙山县委员会")
+    assert key_of(r, "县财政局") != key_of(r, "松山县财政局")
+
+
+def test_term_number_does_not_make_another_body():
+    r = build("县委十六届常委会召开会议，县委常委会研究。\n中共龙山县委员会\n2021年5月1日", "中共龙山县委员会")
+    assert key_of(r, "县委十六届常委会") == key_of(r, "县委常委会")
+
+
+def test_bare_department_is_the_reports_own_when_two_levels_have_one():
+    r = build("县委组织部和市委组织部联合发文，组织部部长讲话。\n中共龙山县委员会\n2021年5月1日", "中共龙山县委员会")
+    assert key_of(r, "组织部") == key_of(r, "县委组织部") != key_of(r, "市委组织部")
+
+
+def test_bare_department_stays_apart_in_a_provincial_report():
+    # counter-example: in a department's report, the county rule does not apply
+    r = build("甲县委组织部和乙县委组织部，组织部部长讲话。\n中共吉林省水利厅党组\n2021年5月1日",
+              "中共吉林省水利厅党组", province="吉林")
+    assert key_of(r, "组织部") not in (key_of(r, "甲县委组织部"), key_of(r, "乙县委组织部"))

@@ -136,3 +136,76 @@ def test_self_references_found():
 @pytest.mark.parametrize("text", ["全区各级党组织", "基层党组织书记", "有关单位负责同志"])
 def test_generic_plurals(text):
     assert [c for c in find_candidates(report(text)) if c[2] == "head"] == []
+
+
+# --- left boundary by general classes (verbs, particles, numbers + measure words, time words) -------------
+
+@pytest.mark.parametrize("text, want, bad", [
+    ("会议没有研究人大常委会工作报告。", "人大常委会", "研究人大常委会"),        # verb before a party prefix
+    ("目前已完成县档案馆馆长的审计。", "县档案馆", "完成县档案馆"),            # verb glued by the dictionary cut
+    ("正在审计原县交通局局长。", "县交通局", "原县交通局"),                  # 原 (former) before a place prefix
+    ("平台，同商务部国际贸易经济合作研究院签约。", "商务部国际贸易经济合作研究院", "同商务部国际贸易经济合作研究院"),
+    ("取得成效。但党工委认识到不足。", "党工委", "但党工委"),                # conjunction
+    ("督促9家行政执法局整改。", "行政执法局", "家行政执法局"),                # number + measure word
+])
+def test_left_boundary_general_classes(text, want, bad):
+    got = names(text)
+    assert want in got and bad not in got
+
+
+def test_former_body_without_place_prefix_keeps_yuan():
+    # counter-example to 原 before a place prefix: 原安监局 is the name of a body that no longer exists
+    assert "原安监局" in names("查处原安监局、县财政局的问题。")
+
+
+def test_unknown_name_in_single_characters_is_not_cut_at_a_function_character():
+    # 同 is a preposition alone, but inside 清华同衡 it is part of a firm's name the dictionary does not know
+    assert "北京清华同衡规划设计研究院有限公司" in names("委托北京清华同衡规划设计研究院有限公司编制规划。")
+
+
+def test_numeral_place_name_kept_only_before_an_unknown_word():
+    got = names("走访龙山街道、十间房镇。推动三个片区发展。")
+    assert "十间房镇" in got
+    assert not any("三个" in n for n in got)
+
+
+def test_listed_places_need_no_known_place_word():
+    got = names("检查单位（慈恩乡、孟山镇、新华街道）。")
+    assert {"慈恩乡", "孟山镇", "新华街道"} <= set(got)
+
+
+def test_listed_place_with_verb_is_not_a_place():
+    assert not any(n.startswith("取缔") for n in names("开展整治、取缔安兴早市、清理占道。"))
+
+
+def test_ordinary_word_ending_in_a_head_is_no_unit():
+    got = names("核实我县农村改厕工作，到所联系乡镇督导。")
+    assert not any(n.endswith(("农村", "乡镇")) for n in got)
+
+
+def test_doc_number_prefix_is_not_a_unit():
+    got = names("印发《实施意见》（吉委发〔2020〕1号）和县委办发〔2019〕5号文件。")
+    assert "吉委" not in got and "县委" not in got
+
+
+def test_generic_departments_and_hospital_departments_are_not_units():
+    got = names("梳理管委会工作部门职责，加强诚信政府建设，区中医院增设消化内科。")
+    assert not any(n.endswith(("工作部门", "诚信政府", "消化内科")) for n in got)
+
+
+def test_two_levels_at_once_is_not_a_unit_but_market_bureau_is():
+    got = names("县委转发省市委文件，省市场监管局参加。")
+    assert "省市委" not in got and "省市场监管局" in got
+
+
+def test_own_place_school_in_title_is_not_an_issuer():
+    r = report("制定《龙山区中学分班细则》和《龙山区教育局工作规则》。")
+    r.meta["inspected_unit"] = "中共龙山区委"
+    Units()(r)
+    got = [r.surface(m) for t in r.things_of("Unit") for m in t.mentions]
+    assert "龙山区教育局" in got and "龙山区中学" not in got
+
+
+def test_conjunction_glued_to_a_one_character_head_is_cut():
+    got = names("开发区管委会和县自然资源局联合检查。")
+    assert "县自然资源局" in got and not any("和县" in n for n in got)

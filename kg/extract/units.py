@@ -4,10 +4,17 @@ How a name is found (all word lists are lexicons under ``kg/lexicons/``):
 
 1. **Heads.** ``unit_suffixes.tsv`` lists the last words of organisation names (厅, 局, 委员会, 领导小组,
    有限公司, 商会, 大学, 日报, 巡视组 …), each with the text that must NOT follow it (厅 in 厅长, 部 in 部署).
-2. **Left boundary.** From a head the name runs left over the words before it — the window is cut into
-   words by backward longest match on jieba's dictionary (no HMM, only the few characters before the head)
-   — and stops at punctuation, at a word of ``unit_left_stops.txt`` (对, 向, 邀请, 召开 …) or at a function
-   word by jieba's part-of-speech table (prepositions, particles, pronouns, adverbs, classifiers).
+2. **Left boundary.** From a head the name runs left over the words before it — the window (≤30
+   characters) is cut into words as jieba does without HMM (most probable path over its dictionary), with
+   the unit lexicons' compounds, stop words and name words added — and stops at punctuation, at a word of
+   ``unit_left_stops.txt`` (对, 向, 邀请, 召开 …) or at a function word by jieba's part-of-speech table
+   (prepositions, particles, pronouns, adverbs, classifiers). A lone single character tagged as a
+   preposition, conjunction, pronoun, adverb or verb (同, 但, 这, 设) ends the name too, but not inside a run
+   of single characters (汇瑞通, 登仕堡: a name the dictionary does not know). A measure word after a number
+   (9家…) ends it; a verb, or a word of ``unit_before_anchor_stops.txt`` (原 = former), right before a
+   place or party prefix ends it (研究人大常委会 → 人大常委会, 审计原县林业局 → 县林业局); a city whose 某市
+   is in the dictionary counts as a place prefix (大连, 营口). A conjunction glued to a place prefix by the
+   dictionary (和县 in 管委会和县财政局) is cut.
    Once a place or party prefix (``unit_anchors.txt``: 省委, 中共, a province, a jieba place name) is in
    the name, only further prefixes and proper names may precede it (贯彻落实省委巡视组 → 省委巡视组).
    Verbs end a name unless listed in ``unit_name_verbs.txt`` (巡视, 审批, 推广 …); numerals (三年, 十五届)
@@ -18,6 +25,10 @@ How a name is found (all word lists are lexicons under ``kg/lexicons/``):
    inside a longer name are dropped.
 3. **Known names** (``known_units.tsv``: 党中央, 国务院, 省委, 管委会 …) and **self-references**
    (``unit_aliases.tsv``: 我厅, 厅党组, 我县, 区委 …) are matched as whole words.
+   Place heads (镇, 乡, 村, 街道 …) need a place-like word before them, except for items of an enumeration
+   (、 on either side) whose words hold no verb, numeral or function word (孟家镇、秀水河子镇).
+   A name right before a document number (辽委发〔2020〕) is its prefix, not a unit; a body of the report's
+   own place opening a cited title counts as its issuer, except a school, firm or bare place (《X区中学…》).
 4. **Not units.** Candidates listed in ``not_units.txt`` (各相关处室, 相关部门, bare 办公室 …) are dropped.
 5. The signing line (``report.publisher``) is always a Unit with exactly that span; things the inspection
    component already made at a span are not made again.
@@ -28,6 +39,7 @@ full surface) for the resolver (``kg/resolve/units.py``), which gives every name
 from __future__ import annotations
 
 import bisect
+import math
 import re
 from functools import lru_cache
 
@@ -41,7 +53,7 @@ WINDOW = 30  # characters looked at left of a head
 # jieba part-of-speech tags of words that cannot be inside a name (prepositions, conjunctions, particles,
 # pronouns, adverbs, classifiers, time words, interjections, punctuation-like).
 _STOP_TAGS = {"p", "c", "u", "uj", "ul", "uz", "ud", "ug", "uv", "r", "rr", "rz", "y", "e", "o", "q",
-              "t", "tg", "x", "f"}
+              "t", "tg", "x", "f", "ad"}
 _NAME_CHARS = re.compile(r"[\u4e00-\u9fff（）()·]")
 _SECTION_NO = re.compile(r"[(（][一二三四五六七八九十\d]{1,3}[)）]")
 _BOOK_TITLE = re.compile(r"《[^《》\n]{1,80}》")
@@ -104,30 +116,55 @@ def _compounds() -> tuple[frozenset[str], int]:
     return words, max(map(len, words), default=0)
 
 
-def _segment_back(s: str) -> list[str]:
-    """Cut ``s`` into words by backward longest match on jieba's dictionary and ``unit_compounds.txt``."""
+@lru_cache(maxsize=1)
+def _extra_words() -> dict[str, int]:
+    """Words the segmenter must know besides jieba's dictionary: compounds, stop words, name words."""
+    words = set(_compounds()[0]) | set(lexicon.words("unit_left_stops")) | set(lexicon.words("unit_name_verbs"))
+    return {w: 50000 if w in _compounds()[0] else 3000 for w in words if len(w) > 1}
+
+
+@lru_cache(maxsize=1)
+def _extra_prefixes() -> frozenset[str]:
+    return frozenset(w[:i] for w in _extra_words() for i in range(1, len(w) + 1))
+
+
+@lru_cache(maxsize=4096)
+def _segment_back(s: str) -> tuple[str, ...]:
+    """Cut ``s`` into words the way jieba does without HMM (most probable path over its dictionary), with the
+    compounds, stop words and name words of the unit lexicons added; a compound is never cut."""
     freq, _ = _jieba()
-    compounds, longest = _compounds()
+    extra = _extra_words()
+    prefixes = _extra_prefixes()
+    n = len(s)
+    total = math.log(_total())
+    route: list[tuple[float, int]] = [(0.0, 0)] * (n + 1)
+    for i in range(n - 1, -1, -1):
+        best = (-1e18, i + 1)
+        for k in range(i + 1, min(n, i + 12) + 1):
+            w = s[i:k]
+            f = extra.get(w) or freq.get(w)
+            if f is None and k > i + 1 and w not in prefixes:
+                break  # no dictionary word begins so
+            if not f and k > i + 1:
+                continue
+            score = math.log(f or 1) - total + route[k][0]
+            if score > best[0]:
+                best = (score, k)
+        route[i] = best
     out: list[str] = []
-    i = len(s)
-    while i > 0:
-        hit = next((n for n in range(min(longest, i), 6, -1) if s[i - n : i] in compounds), 0)
-        if hit:
-            out.append(s[i - hit : i])
-            i -= hit
-            continue
-        for n in range(min(6, i), 0, -1):
-            if s[i - n : i] in compounds:
-                out.append(s[i - n : i])
-                i -= n
-                break
-            w = s[i - n : i]
-            if n == 1 or freq.get(w):
-                out.append(w)
-                i -= n
-                break
-    out.reverse()
-    return out
+    i = 0
+    while i < n:
+        k = route[i][1]
+        out.append(s[i:k])
+        i = k
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def _total() -> float:
+    import jieba
+
+    return float(jieba.dt.total)
 
 
 def _balanced_start(text: str, lo: int, hi: int) -> int:
@@ -173,22 +210,57 @@ def is_trapped(text: str, head_start: int, head_end: int) -> bool:
     return False
 
 
-def _stops_name(w: str) -> bool:
+# jieba tags of single characters that end a name: prepositions, conjunctions, pronouns, adverbs,
+# particles (同 in 同商务部…, 但 in 但党工委, 这 in 这两家…).
+_STOP_CHAR_TAGS = {"p", "c", "r", "d", "u", "uj", "ul", "uz", "ud", "ug", "uv", "y", "e", "o"}
+_VERB_TAGS = {"v", "vn", "vd", "vi"}
+_NUMBER = re.compile(r"[0-9０-９]+|[一二三四五六七八九十百千两几]+")
+_NUMERAL_CHARS = frozenset("一二三四五六七八九十百千两几多数")
+
+
+def _stops_name(w: str, lone: bool = True) -> bool:
+    """``w`` ends a name. A single character counts as a function word or verb only when it is ``lone``:
+    not part of a run of single characters, which is a name the dictionary does not know (汇瑞通, 登仕堡)."""
     _, tags = _jieba()
     if w in _stops() or w.isdigit():
         return True
-    if len(w) < 2:
+    if w in _name_verbs():
         return False
     tag = tags.get(w)
+    if len(w) < 2:
+        return lone and (tag in _STOP_CHAR_TAGS or tag == "v")
     if tag in _STOP_TAGS or tag == "i":
         return True
-    return tag == "v" and w not in _name_verbs()
+    return tag == "v"
+
+
+@lru_cache(maxsize=1)
+def _before_anchor_stops() -> frozenset[str]:
+    return frozenset(lexicon.words("unit_before_anchor_stops"))
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _joins(w: str) -> bool:
+    """A single character that can belong to an unknown name (not punctuation, not a stop word)."""
+    return len(w) == 1 and bool(_CJK.match(w)) and w not in _stops()
+
+
+def _verb_like(w: str) -> bool:
+    """A verb (also one that may sit inside a name, 研究, 审计): never right before a place or party prefix."""
+    _, tags = _jieba()
+    return tags.get(w) in _VERB_TAGS or w in _name_verbs()
 
 
 def _soft(w: str) -> bool:
-    """A numeral or time word (三年, 十五届, 第八): inside a name, but a name does not begin with one."""
+    """A numeral, ordinal or time word (三年, 十五届, 第一批, 三级): inside a name, but a name does not
+    begin with one."""
     _, tags = _jieba()
-    return len(w) > 1 and tags.get(w) in ("m", "mq", "t") and not w.startswith("第")
+    if len(w) < 2 or w in _name_verbs():
+        return False
+    tag = tags.get(w)
+    return tag in ("m", "mq", "t") or (w[0] in _NUMERAL_CHARS and tag in ("b", "q", "m", None))
 
 
 @lru_cache(maxsize=1)
@@ -199,9 +271,20 @@ def _anchors() -> frozenset[str]:
 _PROPER_TAGS = {"ns", "nr", "nrt", "nz", "j", "nt", "nrfg"}
 
 
+@lru_cache(maxsize=8192)
 def _is_anchor(w: str) -> bool:
+    """A place or party prefix: the anchors lexicon, a province, a word jieba tags as a place or organisation,
+    or a city name whose 某市 the dictionary knows (大连, 营口: jieba tags the bare words otherwise)."""
+    freq, tags = _jieba()
+    if w in _anchors() or (len(w) > 1 and tags.get(w) in ("ns", "nt", "j")):
+        return True
+    return 2 <= len(w) <= 3 and bool(freq.get(w + "市")) and tags.get(w + "市") in ("ns", "n")
+
+
+def _is_place(w: str) -> bool:
+    """A place prefix proper (县, 沈阳, 大连), not an organisation word (人大常委会, 安监局)."""
     _, tags = _jieba()
-    return w in _anchors() or (len(w) > 1 and tags.get(w) in ("ns", "nt", "j"))
+    return w in _anchors() or (_is_anchor(w) and tags.get(w) not in ("nt", "j"))
 
 
 def _proper_word(w: str) -> bool:
@@ -221,16 +304,21 @@ def left_boundary(text: str, head_start: int, lo: int, *, head_end: int | None =
     if start == head_start:
         return head_start
     head_end = head_start + 1 if head_end is None else head_end
-    words = _segment_back(text[start:head_end])
+    words = list(_segment_back(text[start:head_end]))
     pos = head_end
     anchored = False
+    head_word = ""
     while words and pos > head_start:  # the words that hold the head (组织部 holds 部) are in the name
         w = words.pop()
+        if len(w) == 2 and pos == head_end and head_end - head_start == 1 and w[0] in _stops():
+            return head_start  # 和县 in 管委会和县财政局: a conjunction glued to a one-character head
+        head_word = w
         pos -= len(w)
         anchored = anchored or (len(w) > head_end - head_start and _is_anchor(w))
     if pos < start:
         return max(pos, start)
     soft_from = None
+    soft_right = ""
     at_edge = start == lo or not _NAME_CHARS.match(text, start - 1)
     for i in range(len(words) - 1, -1, -1):
         w = words[i]
@@ -238,21 +326,37 @@ def left_boundary(text: str, head_start: int, lo: int, *, head_end: int | None =
             anchored = False
             pos -= len(w)
             continue
+        right = words[i + 1] if i + 1 < len(words) else head_word
+        if len(w) == 2 and w[0] in _stops() and w[1] in _anchors():
+            pos -= 1  # 和县 of 管委会和县财政局: the conjunction ends the name, the place prefix starts it
+            break
         if _soft(w):
-            soft_from = pos if soft_from is None else soft_from
+            if soft_from is None:
+                soft_from = pos
+                soft_right = right
             pos -= len(w)
             continue
         if anchored and not (_is_anchor(w) or _proper_word(w)):
             break
-        if _stops_name(w):
-            if place and i == 0 and w not in _stops() and not w.isdigit() and at_edge:
+        if (_is_anchor(right) and _verb_like(w) or _is_place(right) and w in _before_anchor_stops()) \
+                and not _is_anchor(w):
+            break
+        left = words[i - 1] if i > 0 else text[start - 1 : start]
+        if len(w) == 1 and _NUMBER.fullmatch(left):
+            break  # a measure word after a number: 5家园区公司
+        lone = len(w) > 1 or not (_joins(right) or (i > 0 and _joins(words[i - 1])))
+        if _stops_name(w, lone):
+            if place and i == 0 and w not in _stops() and not w.isdigit() and at_edge and len(right) == 1 \
+                    and not _is_anchor(right):
                 pos -= len(w)
                 soft_from = None
             break
         soft_from = None
         pos -= len(w)
         anchored = anchored or _is_anchor(w)
-    if soft_from is not None and not (place and pos == start and at_edge):
+    # a first word that only looks like a numeral (十间 of 十间房镇) stays when an unknown name follows it
+    if soft_from is not None and not (place and pos == start and at_edge and len(soft_right) == 1
+                                      and not _is_anchor(soft_right)):
         pos = soft_from
     # a name does not begin with a closing bracket or a section number such as (三)
     while pos < head_start and text[pos] in ")）":
@@ -284,17 +388,33 @@ def _place_like(body: str) -> bool:
 
 
 
-def _acceptable(name: str, suffix: str, row: dict[str, str]) -> bool:
+_LIST_PLACE = re.compile(r"[\u4e00-\u9fff]{2,6}")
+_LIST_SEP = "、"
+
+
+def _list_place(body: str) -> bool:
+    """Can be the name part of a listed place: CJK only, no verb, numeral or function word in it."""
+    if not _LIST_PLACE.fullmatch(body):
+        return False
+    return not any(_stops_name(w) or _soft(w) or _verb_like(w) for w in _segment_back(body) if len(w) > 1)
+
+
+def _acceptable(name: str, suffix: str, row: dict[str, str], listed: bool = False) -> bool:
+    """``listed``: the name is an item of an enumeration (、 on either side), where a place head (镇, 乡, 村,
+    街道) needs no recognisable place name before it: 孟家镇、十间房镇 name places however jieba cuts them."""
     body = name[: len(name) - len(suffix)]
     if len(body) < int(row.get("min_prefix") or 0) or len(name) > MAX_NAME or is_generic(name):
         return False
-    if row.get("needs") == "place" and not _place_like(body):
+    if row.get("needs") == "place" and not _place_like(body) and not (listed and _list_place(body)):
         return False
     if row.get("proper") == "yes" and not any(_proper_word(w) for w in _segment_back(body)):
         return False
     if name.count("(") + name.count("（") != name.count(")") + name.count("）"):
         return False
     return True
+
+
+_DOC_NUMBER_AFTER = re.compile(r"办?[发函字]?[〔［\[(（]\d{4}[〕］\])）]")  # 辽委发〔2020〕1号: a number's prefix
 
 
 def _in_title(titles: list[Span], text: str, start: int, end: int, own: str = "") -> bool:
@@ -345,15 +465,19 @@ def find_candidates(report: Report) -> list[tuple[Span, str, str]]:
             row = rows[suffix]
             start = left_boundary(text, m.start(), sent.start, head_end=m.end(), place=row.get("needs") == "place")
             name = text[start : m.end()]
-            if not _acceptable(name, suffix, row) or _in_title(titles, text, start, m.end(), own):
+            # a school or firm (proper heads) or a bare place (铁东区区) at a title's start is no issuer
+            issuer_ok = row.get("proper") != "yes" and not (row.get("needs") == "place" and len(suffix) == 1)
+            listed = len(suffix) == 1 or suffix == "街道"
+            listed = listed and (text[start - 1 : start] == _LIST_SEP or text[m.end() : m.end() + 1] == _LIST_SEP)
+            if not _acceptable(name, suffix, row, listed) or _in_title(titles, text, start, m.end(), own if issuer_ok else ""):
                 continue
             if row["kind"] == "InspectionTeam" and not _TEAM.search(name):
                 continue
-            if _foreign_place(name, suffix, report):
+            if _foreign_place(name, suffix, report) or _DOC_NUMBER_AFTER.match(text, m.end()):
                 continue
             out.append((Span(start, m.end()), row["kind"], "head"))
         for m in _whole_words().finditer(text, sent.start, sent.end):
-            if _in_title(titles, text, m.start(), m.end()):
+            if _in_title(titles, text, m.start(), m.end()) or _DOC_NUMBER_AFTER.match(text, m.end()):
                 continue
             out.append((Span(m.start(), m.end()), "Unit", "known"))
     return out

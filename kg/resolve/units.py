@@ -14,10 +14,14 @@ Identity rules (what makes two names one unit):
    without a known city it stays a per-report unit.
 3. **Normal forms** (used for keys, never shown): 中共 in front is dropped; a place's party committee is the
    place (法库县委, 中共法库县委员会, 法库县 → 法库县; X党工委 / X工作委员会 → X); a party group is its body
-   (X党组 → X: 县政府党组 → 县政府); 人民政府 → 政府; a city prefix before a district (鞍山市铁东区) is dropped.
+   (X党组 → X: 县政府党组 → 县政府); 人民政府 → 政府; a city prefix before a district (鞍山市铁东区) is dropped;
+   standard abbreviations (``unit_abbreviations.tsv``: 自由贸易试验区 → 自贸试验区, 委政法委 → 政法委) apply;
+   a term number (县委十六届常委会) is dropped; in a county or district report 县X / 区X is the report's own
+   (县纪委 → 法库县纪委) and is never taken as the tail of another county's name; 辽宁X领导小组 → 辽宁省X….
 4. **Short names.** ``(以下简称“整改工作领导小组”)`` makes the short name an alias of the full one. A name
    that is the tail of exactly one longer unit name in the same report (纪委监委 of 县纪委监委, 管委会 of
-   开发区管委会) is that unit; when the tail fits two different units it stays apart.
+   开发区管委会) is that unit; when the tail fits two different units it stays apart, unless exactly one of
+   them is of the report's own county or district (组织部 → 县委组织部, not 沈阳市委组织部).
 5. **Teams** are per report (key ``team:`` + name, scope report): 省委第一巡视组 of one report is not that of
    another. An unnumbered 省委巡视组 / 市委巡察组 / 巡视组 in a report with one numbered team is that team.
 6. **Across reports** only what is surely the same merges (scope global): national bodies of
@@ -78,9 +82,32 @@ def province_of(report: Report) -> str | None:
     return found or None
 
 
+@lru_cache(maxsize=1)
+def _abbreviations() -> tuple[tuple[str, str], ...]:
+    rows = [(r["full"], r["short"]) for r in lexicon.table("unit_abbreviations")]
+    return tuple(sorted(rows, key=lambda r: len(r[0]), reverse=True))
+
+
+_TERM = re.compile(r"(?<=[委会])第?[一二三四五六七八九十\d]{1,3}届(?=[\u4e00-\u9fff]{2})")
+
+
+def _own_county(report: Report) -> str:
+    """The county or district the report is about (法库县, 铁东区), when the report is one's."""
+    if "_unit_own_county" not in report.meta:
+        from ..extract.units import own_place
+
+        stem = own_place(report)
+        report.meta["_unit_own_county"] = stem if re.fullmatch(r"[\u4e00-\u9fff]{1,4}[县区]", stem or "") else ""
+    return report.meta["_unit_own_county"]
+
+
 def normal_form(name: str, report: Report) -> str:
-    """The key-form of a unit name (rule 3 and the province expansion of rule 2)."""
+    """The key-form of a unit name (rule 3 and the province expansion of rule 2); standard abbreviations
+    (``unit_abbreviations.tsv``: 自由贸易试验区 → 自贸试验区) are applied first."""
     s = name.strip()
+    for full, short in _abbreviations():
+        if full in s:
+            s = s.replace(full, short)
     if s.startswith("中共") and len(s) > 3:
         s = s[2:]
     s = s.replace("人民政府", "政府").replace("人民法院", "法院").replace("人民检察院", "检察院")
@@ -101,13 +128,18 @@ def normal_form(name: str, report: Report) -> str:
         elif m and re.search(r"[省市县区]$", m[1]) and len(m[1]) >= 3:
             s = m[1]
     s = _CITY_DISTRICT.sub("", s)
+    s = _TERM.sub("", s) if len(s) > 6 else s  # 县委十六届常委会 → 县委常委会
+    own = _own_county(report)
+    if own and len(s) > 1 and s[0] == own[-1] and not s.startswith(own):  # 县纪委 in 法库县's report
+        s = own + s[1:]
     prov = province_of(report)
     if prov:
         if s.startswith("省") and len(s) > 1:
             s = f"{prov}省{s[1:]}"
-        elif s.startswith(prov) and not s.startswith(prov + "省") and _HEADS_OF_BODY.search(s) and len(s) > len(prov) + 1:
+        elif s.startswith(prov) and not s.startswith(prov + "省") and len(s) > len(prov) + 1:
             rest = s[len(prov):]
-            if re.match(r"[\u4e00-\u9fff]{1,6}(?:厅|局|委|办)$", rest):
+            if re.match(r"[\u4e00-\u9fff]{1,6}(?:厅|局|委|办)$", rest) or \
+                    re.match(r"[\u4e00-\u9fff]{2,12}(?:领导小组|委员会)$", rest) and not re.match(r"[\u4e00-\u9fff]{2,4}[市县]", rest):
                 s = f"{prov}省{rest}"
     city = report.city
     if city and s.startswith("市") and len(s) > 1 and not s.startswith("市委"):
@@ -254,15 +286,22 @@ def resolve_units(report: Report) -> None:
         row = _known().get(label)
         return bool(row) and (row.get("scope") == "global" or "{" in row.get("canonical", ""))
 
+    before = dict(keyed)
     fixed = {id(t) for t in units if t.label in _aliases() or pinned(t.label) or t in inspected}
+    own = _own_county(report)  # 县财政局 in 龙山县's report is 龙山县财政局 (rule 3), not the tail of 松山县财政局
+    fixed |= {id(t) for t in units if own and keyed[id(t)][0].startswith(own) and t.label.startswith(own[-1])}
     for t in units:
         k, label, scope = keyed[id(t)]
         if id(t) in fixed or len(t.label) < 3:
             continue
         owners = (name_tails.get(t.label, set()) | (key_tails.get(k, set()) if len(k) >= 3 else set())) - {k}
+        if len(owners) > 1 and level in ("县", "区"):  # a bare 组织部 in a county report is the county's
+            mine = tuple(x for x in (level, _own_county(report)) if x)
+            own = {o for o in owners if o.startswith(mine) and not t.label.startswith(("省", "市"))}
+            owners = own if len(own) == 1 else owners
         if len(owners) == 1:
             owner = owners.pop()
-            donor = next(keyed[id(u)] for u in units if keyed[id(u)][0] == owner)
+            donor = next(before[id(u)] for u in units if before[id(u)][0] == owner)
             keyed[id(t)] = donor
 
     for t in units:
