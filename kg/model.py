@@ -165,6 +165,7 @@ class Report:
     things: list[Thing] = field(default_factory=list)
     relations: list[Relation] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
+    _index: tuple | None = field(default=None, init=False, repr=False)  # see _mention_index
 
     @property
     def text(self) -> str:
@@ -240,5 +241,14 @@ class Report:
 
     def mentions_in(self, span: Span, *kinds: str) -> list[tuple[Span, Thing]]:
         """(mention, thing) pairs of the given kinds lying inside ``span``, in text order."""
-        out = [(m, t) for t in self.things if not kinds or t.kind in kinds for m in t.mentions if m in span]
-        return sorted(out, key=lambda p: (p[0].start, -p[0].end))
+        starts, pairs = self._mention_index()
+        lo, hi = bisect.bisect_left(starts, span.start), bisect.bisect_left(starts, span.end)
+        return [(m, t) for m, t in pairs[lo:hi] if m.end <= span.end and (not kinds or t.kind in kinds)]
+
+    def _mention_index(self) -> tuple[list[int], list[tuple[Span, Thing]]]:
+        """Every (mention, thing) sorted by position; rebuilt when things or mentions were added."""
+        version = (len(self.things), sum(len(t.mentions) for t in self.things))
+        if self._index is None or self._index[0] != version:
+            pairs = sorted(((m, t) for t in self.things for m in t.mentions), key=lambda p: (p[0].start, -p[0].end))
+            self._index = (version, [m.start for m, _ in pairs], pairs)
+        return self._index[1], self._index[2]

@@ -13,7 +13,6 @@ report graphs (and not UNION_GRAPH). A store without UNION_GRAPH is queried with
 """
 from __future__ import annotations
 
-import gc
 import json
 import shutil
 import tempfile
@@ -119,9 +118,7 @@ def save(dataset: rdflib.Dataset | Sequence[ox.Quad], store_dir: Path, *, includ
         if not disjoint:
             _write_union(store)
         store.flush()
-        store.optimize()
-        del store  # closes RocksDB (there is no close()); the directory can then be moved
-        gc.collect()
+        del store  # closes RocksDB (there is no close(); nothing else holds it); the directory can then move
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

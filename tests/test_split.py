@@ -101,3 +101,13 @@ def test_a_long_sentence_mentioning_copyright_is_still_report_text():
     from kg.split import is_boilerplate
     assert is_boilerplate("版权所有 © 2020 某县人民政府")
     assert not is_boilerplate("针对版权所有单位未按规定登记的问题，" + "县委组织相关部门开展专项清理，" * 5)
+
+
+def test_mentions_in_sees_things_added_after_an_earlier_lookup():
+    rep = make_report("省甲厅印发办法。省乙厅开展行动。\n")
+    a = rep.add("Unit", "省甲厅", Span(0, 3))
+    assert rep.mentions_in(Span(0, 8), "Unit") == [(Span(0, 3), a)]
+    b = rep.add("Unit", "省乙厅", Span(8, 11))
+    a.mentions.append(Span(3, 5))
+    assert rep.mentions_in(Span(0, 20), "Unit") == [(Span(0, 3), a), (Span(3, 5), a), (Span(8, 11), b)]
+    assert rep.mentions_in(Span(2, 11)) == [(Span(3, 5), a), (Span(8, 11), b)]
