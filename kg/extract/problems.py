@@ -229,13 +229,18 @@ class _Builder:
         text = self.r.text[sec.heading.start + len(sec.marker) : sec.heading.end]
         return _clean_label(text)
 
-    def _problem_for_section(self, sec: Section, st: StatusLine) -> Thing | None:
+    def _section_problem(self, sec: Section) -> Thing:
+        """The Problem a section's heading names, made on first use."""
         thing = self.by_section.get(id(sec))
         if thing is None:
             thing = self.r.add("Problem", self._heading_label(sec) or sec.path, sec.heading,
                                key=self._key(f"problem:{sec.path}"), sectionNumber=sec.path)
             self.by_section[id(sec)] = thing
             self.spans.append((sec.span, thing))
+        return thing
+
+    def _problem_for_section(self, sec: Section, st: StatusLine) -> Thing | None:
+        thing = self._section_problem(sec)
         thing.attrs["status"] = st.status
         thing.attrs["longTerm"] = st.long_term
         return thing
@@ -264,15 +269,10 @@ class _Builder:
         for sec in reversed(chain):
             if sec.level == 1 and any(c in self._heading_label(sec) for c in _part_cues()):
                 break
-            cat = self.by_section.get(id(sec))
-            if cat is None:
-                cat = self.r.add("Problem", self._heading_label(sec) or sec.path, sec.heading,
-                                 key=self._key(f"problem:{sec.path}"), sectionNumber=sec.path)
-                self.by_section[id(sec)] = cat
-                self.spans.append((sec.span, cat))
-                self._relate_once(child, cat, sec.heading)
-            else:
-                self._relate_once(child, cat, sec.heading)
+            known = id(sec) in self.by_section
+            cat = self._section_problem(sec)
+            self._relate_once(child, cat, sec.heading)
+            if known:
                 return  # the rest of the chain is linked already
             child = cat
 
