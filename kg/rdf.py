@@ -18,7 +18,7 @@ from functools import lru_cache
 from urllib.parse import quote
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph
+from rdflib import Graph
 
 from .model import PartialDate, Report, Span, Thing
 from .resolve import Resolved
@@ -211,15 +211,6 @@ def write_turtle(triples: list[ox.Triple], path) -> None:
     ox.serialize(triples, output=str(path), format=ox.RdfFormat.TURTLE, prefixes=prefixes)
 
 
-def to_rdflib(quads: list[ox.Quad]) -> Dataset:
-    """The quads as an rdflib Dataset (named graphs kept), for users and tests who want rdflib's API."""
-    ds = Dataset()
-    for prefix, ns in PREFIXES.items():
-        ds.bind(prefix, ns)
-    ds.parse(data=ox.serialize(quads, format=ox.RdfFormat.N_QUADS), format="nquads")
-    return ds
-
-
 def union_graph(quads: list[ox.Quad]) -> Graph:
     """All named graphs in one rdflib Graph, with the vocabulary's prefixes bound."""
     return _rdflib_graph(union_triples(quads))
@@ -267,5 +258,5 @@ def view_graph(triples: list[ox.Triple], max_nodes: int = 400) -> tuple[Graph, i
     return _rdflib_graph(chosen), len(things)
 
 
-__all__ = ["ENTITIES_GRAPH", "view_graph", "to_quads", "union_triples", "write_turtle", "to_rdflib", "union_graph", "report_iri", "thing_iri",
+__all__ = ["ENTITIES_GRAPH", "view_graph", "to_quads", "union_triples", "write_turtle", "union_graph", "report_iri", "thing_iri",
            "literal", "curie"]
