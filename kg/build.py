@@ -9,6 +9,7 @@ import shutil
 import tempfile
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -71,16 +72,20 @@ def build_corpus(inputs: list[Path], out_dir: Path, *, progress: bool = True) ->
     reports = extract(paths, progress=progress, summary=summary)
     resolved = resolve(reports)
     quads = to_quads(reports, resolved)
-    triples = union_triples(quads)
 
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
-        write_turtle(triples, staging / "graph.ttl")
-        save(quads, staging / "store")
-        view, total = view_graph(triples, max_nodes=VIEW_NODES)
-        write_html(view, staging / "graph.html", max_nodes=VIEW_NODES, total=total)
+        # The store loads in Rust without the GIL, so it is written while Python writes the Turtle and
+        # the HTML; leaving the ``with`` waits for it, so nothing is moved or removed while it writes.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-store") as pool:
+            stored = pool.submit(save, quads, staging / "store")
+            triples = union_triples(quads)
+            write_turtle(triples, staging / "graph.ttl")
+            view, total = view_graph(triples, max_nodes=VIEW_NODES)
+            write_html(view, staging / "graph.html", max_nodes=VIEW_NODES, total=total)
+            stored.result()  # re-raises the store's error, if any
         _move_into_place(staging, out_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

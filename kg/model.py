@@ -165,7 +165,7 @@ class Report:
     things: list[Thing] = field(default_factory=list)
     relations: list[Relation] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
-    _index: tuple | None = field(default=None, init=False, repr=False)  # see _mention_index
+    _indexes: dict[tuple[str, ...], "_MentionIndex"] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def text(self) -> str:
@@ -240,15 +240,40 @@ class Report:
         return [t for t in self.things if t.kind in kinds]
 
     def mentions_in(self, span: Span, *kinds: str) -> list[tuple[Span, Thing]]:
-        """(mention, thing) pairs of the given kinds lying inside ``span``, in text order."""
-        starts, pairs = self._mention_index()
+        """(mention, thing) pairs of the given kinds (all if none) lying inside ``span``, in text order."""
+        index = self._indexes.get(kinds)
+        if index is None:
+            index = self._indexes[kinds] = _MentionIndex(set(kinds))
+        starts, pairs = index.refresh(self.things)
         lo, hi = bisect.bisect_left(starts, span.start), bisect.bisect_left(starts, span.end)
-        return [(m, t) for m, t in pairs[lo:hi] if m.end <= span.end and (not kinds or t.kind in kinds)]
+        return [(m, t) for m, t in pairs[lo:hi] if m.end <= span.end]
 
-    def _mention_index(self) -> tuple[list[int], list[tuple[Span, Thing]]]:
-        """Every (mention, thing) sorted by position; rebuilt when things or mentions were added."""
-        version = (len(self.things), sum(len(t.mentions) for t in self.things))
-        if self._index is None or self._index[0] != version:
-            pairs = sorted(((m, t) for t in self.things for m in t.mentions), key=lambda p: (p[0].start, -p[0].end))
-            self._index = (version, [m.start for m, _ in pairs], pairs)
-        return self._index[1], self._index[2]
+
+@dataclass(eq=False)
+class _MentionIndex:
+    """The mentions of some kinds of thing sorted by position, kept up to date as extractors add things.
+
+    Extractors ask for units near each document while they add documents, so the index must follow
+    additions cheaply: new things are scanned once, and the sort is redone only when a thing of these kinds
+    gained or brought mentions.
+    """
+
+    kinds: set[str]
+    seen: int = 0  # how many of the report's things were scanned
+    things: list[Thing] = field(default_factory=list)
+    mentions: int = -1
+    starts: list[int] = field(default_factory=list)
+    pairs: list[tuple[Span, Thing]] = field(default_factory=list)
+
+    def refresh(self, all_things: list[Thing]) -> tuple[list[int], list[tuple[Span, Thing]]]:
+        if len(all_things) < self.seen:  # things were removed (a resolver merged them): start over
+            self.seen, self.things = 0, []
+        self.things.extend(t for t in all_things[self.seen:] if not self.kinds or t.kind in self.kinds)
+        self.seen = len(all_things)
+        mentions = sum(len(t.mentions) for t in self.things)
+        if mentions != self.mentions:
+            self.pairs = sorted(((m, t) for t in self.things for m in t.mentions),
+                                key=lambda p: (p[0].start, -p[0].end))
+            self.starts = [m.start for m, _ in self.pairs]
+            self.mentions = mentions
+        return self.starts, self.pairs

@@ -18,7 +18,8 @@ from functools import lru_cache
 from urllib.parse import quote
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Identifier
 
 from .model import PartialDate, Report, Span, Thing
 from .resolve import Resolved
@@ -220,8 +221,25 @@ def _rdflib_graph(triples: list[ox.Triple]) -> Graph:
     g = Graph()
     for prefix, ns in PREFIXES.items():
         g.bind(prefix, ns)
-    g.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+    term = _rdflib_term
+    for t in triples:  # term by term: ten times faster than rdflib parsing N-Triples
+        g.add((term(t.subject), term(t.predicate), term(t.object)))
     return g
+
+
+_XSD_STRING = str(XSD.string)
+
+
+def _rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Identifier:
+    """The rdflib term equal to a pyoxigraph one (a plain string literal has no datatype in rdflib)."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    datatype = term.datatype.value
+    return Literal(term.value, datatype=None if datatype == _XSD_STRING else URIRef(datatype))
 
 
 # What the HTML view needs of a mention: its sentence and surface, not its offsets or report link.

@@ -110,7 +110,9 @@ def save(dataset: rdflib.Dataset | Sequence[ox.Quad], store_dir: Path, *, includ
             has_ontology = _has_ontology(dataset)
             disjoint = False
         else:  # the build's quads put each triple in one graph only (kg.rdf), so no union is needed
-            store.bulk_extend(dataset)
+            # Loading bytes lets pyoxigraph release the GIL (bulk_extend holds it while it iterates), so
+            # a build can render its HTML while the store loads.
+            store.bulk_load(ox.serialize(dataset, format=ox.RdfFormat.N_QUADS), ox.RdfFormat.N_QUADS)
             has_ontology = any(q.graph_name == ONTOLOGY_GRAPH for q in dataset)
             disjoint = True
         if include_ontology and not has_ontology:

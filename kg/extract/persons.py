@@ -71,24 +71,38 @@ class _Chunk:
     in_book: bool = False
 
 
-def _jieba_tokens(text: str) -> list[tuple[str, str]]:
-    import jieba
-    import jieba.posseg as pseg
+class _Tagger:
+    """jieba's part-of-speech reading of short windows, remembered for one build.
 
-    jieba.setLogLevel(60)
-    return [(w.word, w.flag) for w in pseg.cut(text)]
+    jieba's HMM (which finds names missing from its dictionary) costs about a millisecond a window, and the
+    same windows recur before common titles. The memo belongs to one extractor so that every build pays
+    for its own text (a process-wide cache would make a repeated benchmark look faster than a build is).
+    """
 
+    def __init__(self, surnames: set[str]) -> None:
+        self.surnames = surnames
+        self._memo: dict[str, tuple[tuple[str, str], ...]] = {}
 
-def _jieba_name_at_end(window: str, surnames: set[str]) -> str | None:
-    """The personal name jieba reads at the end of ``window`` (杜|长青 → 杜长青, 孙|连成 → 孙连成), or None."""
-    toks = _jieba_tokens(window)
-    if not toks or not toks[-1][1].startswith("nr"):
-        return None
-    name = toks[-1][0]
-    if (len(toks) > 1 and 1 <= len(name) <= 2 and toks[-2][0] in surnames
-            and toks[-2][1].startswith(("nr", "zg"))):
-        name = toks[-2][0] + name
-    return name
+    def tokens(self, text: str) -> tuple[tuple[str, str], ...]:
+        toks = self._memo.get(text)
+        if toks is None:
+            import jieba
+            import jieba.posseg as pseg
+
+            jieba.setLogLevel(60)
+            toks = self._memo[text] = tuple((w.word, w.flag) for w in pseg.cut(text))
+        return toks
+
+    def name_at_end(self, window: str) -> str | None:
+        """The personal name jieba reads at the end of ``window`` (杜|长青 → 杜长青, 孙|连成 → 孙连成), or None."""
+        toks = self.tokens(window)
+        if not toks or not toks[-1][1].startswith("nr"):
+            return None
+        name = toks[-1][0]
+        if (len(toks) > 1 and 1 <= len(name) <= 2 and toks[-2][0] in self.surnames
+                and toks[-2][1].startswith(("nr", "zg"))):
+            name = toks[-2][0] + name
+        return name
 
 
 class _Lex:
@@ -139,6 +153,7 @@ class PersonExtractor:
 
     def __init__(self) -> None:
         self.lex = _lex()
+        self.tagger = _Tagger(self.lex.surnames)
 
     # -- names ------------------------------------------------------------------------------------
     def _surname_len(self, name: str) -> int:
@@ -193,7 +208,7 @@ class PersonExtractor:
                 break
         if not cands and not (text[pos:pos + 1] in self.lex.single or text[pos:pos + 2] in self.lex.double):
             return None
-        toks = _jieba_tokens(text[pos:min(limit, pos + 8)])
+        toks = self.tagger.tokens(text[pos:min(limit, pos + 8)])
         jname = toks[0][0] if toks and toks[0][1].startswith("nr") else None
         if toks and len(toks[0][0]) >= 2 and not toks[0][1].startswith(_NAMEISH):
             # jieba reads a common word here (应急工作, 高度重视): keep only names that are that whole word
@@ -220,14 +235,14 @@ class PersonExtractor:
 
     def _given_is_word(self, text: str, start: int, end: int) -> bool:
         """Is the given-name part of text[start:end] one common word for jieba (区|妇联)?"""
-        toks = _jieba_tokens(text[start:end])
+        toks = self.tagger.tokens(text[start:end])
         return len(toks) == 2 and len(toks[0][0]) == end - start - len(toks[1][0]) and len(toks[1][0]) >= 2 \
             and not toks[1][1].startswith(_NAMEISH) and toks[1][1][:1] in "njv"
 
     def _name_before(self, report: Report, text: str, end: int, lo: int, taken: list[Span],
                      unit_ends: set[int], unit_spans: list[Span]) -> tuple[str, int] | None:
         """A name ending at ``end`` (right before a title): (name, start) or None."""
-        jname = _jieba_name_at_end(text[max(lo, end - 7):end], self.lex.surnames)
+        jname: str | None | bool = False  # asked of jieba only when a candidate needs it (jieba's HMM is slow)
         for n in (4, 3, 2):
             start = end - n
             if start < lo:
@@ -239,6 +254,8 @@ class PersonExtractor:
                 continue
             if any(u.start < end and start < u.end for u in unit_spans):
                 continue
+            if jname is False:
+                jname = self.tagger.name_at_end(text[max(lo, end - 7):end])
             if jname == name:
                 return name, start
             if n > 2 and self._left_ok(text, start, lo, unit_ends) and not self._given_is_word(text, start, end):
@@ -407,7 +424,7 @@ class PersonExtractor:
             before = [(s, p) for s, p in local if s.end == vm.start()]
             if not before:
                 # a name jieba vouches for right before the verb (杜长青任组长)
-                name = _jieba_name_at_end(text[max(sent.start, vm.start() - 6):vm.start()], self.lex.surnames)
+                name = self.tagger.name_at_end(text[max(sent.start, vm.start() - 6):vm.start()])
                 start = vm.start() - len(name) if name else 0
                 if (not name or not 2 <= len(name) <= 4 or not self._plausible(name)
                         or any(t.start < vm.start() and start < t.end for t in taken + [u for u, _ in units])):
@@ -475,7 +492,7 @@ class PersonExtractor:
         found: list[tuple[str, int]] = []
         while True:
             got = None
-            jname = _jieba_name_at_end(text[max(sent.start, end - 7):end], self.lex.surnames)
+            jname = self.tagger.name_at_end(text[max(sent.start, end - 7):end])
             for n in (4, 3, 2):
                 start = end - n
                 if start < sent.start:
