@@ -37,6 +37,13 @@ class BuildSummary:
     seconds: float = 0.0
     per_class: dict[str, int] = field(default_factory=dict)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, one-line reason)
+    stages: dict[str, float] = field(default_factory=dict)  # seconds per stage, in pipeline order
+
+    def lap(self, stage: str, since: float) -> float:
+        """Record the seconds ``stage`` took since ``since``; returns now, the next stage's start."""
+        now = time.perf_counter()
+        self.stages[stage] = now - since
+        return now
 
 
 def extract(paths: list[Path], *, pipeline: Pipeline | None = None, progress: bool = False,
@@ -66,12 +73,15 @@ def extract(paths: list[Path], *, pipeline: Pipeline | None = None, progress: bo
 
 def build_corpus(inputs: list[Path], out_dir: Path, *, progress: bool = True) -> BuildSummary:
     """Build the graph of ``inputs`` (files or folders) into ``out_dir``; see the module docstring."""
-    started = time.perf_counter()
+    started = lap = time.perf_counter()
     summary = BuildSummary()
     paths = discover(inputs)
     reports = extract(paths, progress=progress, summary=summary)
+    lap = summary.lap("read, split, extract", lap)
     resolved = resolve(reports)
+    lap = summary.lap("resolve", lap)
     quads = to_quads(reports, resolved)
+    lap = summary.lap("map to RDF", lap)
 
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -87,6 +97,7 @@ def build_corpus(inputs: list[Path], out_dir: Path, *, progress: bool = True) ->
             write_html(view, staging / "graph.html", max_nodes=VIEW_NODES, total=total)
             stored.result()  # re-raises the store's error, if any
         _move_into_place(staging, out_dir)
+        summary.lap("write (Turtle, store, HTML)", lap)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 

@@ -106,6 +106,8 @@ def build(
         table.add_row(Text(cls), str(n))
     table.add_row("triples", str(summary.triples))
     table.add_row("seconds", f"{summary.seconds:.1f}")
+    for stage, secs in summary.stages.items():
+        table.add_row(Text(f"  {stage}", style="dim"), Text(f"{secs:.1f}", style="dim"))
     _out().print(table)
     if summary.skipped:
         for file, reason in summary.skipped:
