@@ -185,6 +185,7 @@ class FakeSummary:
     seconds: float = 0.5
     per_class: dict[str, int] = field(default_factory=lambda: {"Unit": 7, "Problem": 11})
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    stages: dict[str, float] = field(default_factory=lambda: {"resolve": 0.2})
 
 
 def _fake_build(monkeypatch: pytest.MonkeyPatch, summary: FakeSummary) -> list[tuple]:
@@ -206,7 +207,7 @@ def test_build_prints_summary(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
     r = kg("build", str(tmp_path / "a.txt"), "--out", str(tmp_path / "out"))
     assert r.exit_code == 0, r.output
     assert calls == [([tmp_path / "a.txt"], tmp_path / "out", True)]
-    for text in ("reports", "3", "Unit", "7", "Problem", "11", "triples", "1234", "seconds"):
+    for text in ("reports", "3", "Unit", "7", "Problem", "11", "triples", "1234", "seconds", "resolve", "0.2"):
         assert text in r.stdout
     assert r.stderr == ""
 
