@@ -2,9 +2,18 @@
 
 Everything is written into a fresh temporary folder beside ``out_dir`` and moved into place only when the
 whole build succeeded, so a failure or Ctrl-C leaves the previous output intact.
+
+Builds are incremental. What extraction found in each file is cached in ``out_dir/cache`` (``kg.cache``),
+so only new or changed files are extracted again; resolution and the RDF mapping then run on everything,
+because they look across reports and cost little. The store is not reloaded whole: ``manifest.json``
+records a digest of each named graph's N-Quads, and the new store is a copy of the last one in which only
+the graphs whose digest changed are replaced and the graphs no longer produced are dropped. The result is
+the store a clean build writes, quad for quad (tested). ``rebuild=True`` ignores cache and manifest.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
 import tempfile
 import time
@@ -13,19 +22,23 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from .cache import ExtractionCache, fingerprint
 from .model import Report
 from .pipeline import Pipeline
-from .rdf import to_quads, union_triples, view_graph, write_turtle
+from .rdf import graph_nquads, to_quads, union_triples, view_graph, write_turtle
 from .render import write_html
-from .store import save
+from .store import ONTOLOGY_GRAPH, is_store, ontology_nquads, save_graphs
 from .read import UnreadableInput, discover, read_source
 from .resolve import resolve
 from .split import split_reports
 from .vocab import RDF, XS_IRI
 
-OUTPUTS = ("graph.ttl", "graph.html", "store")
+OUTPUTS = ("graph.ttl", "graph.html", "store", "manifest.json")  # the manifest is moved in last
+CACHE = "cache"  # the extraction cache's folder in out_dir
+MANIFEST_FORMAT = 1
 VIEW_NODES = 400  # things drawn in graph.html: the most connected ones
 
 
@@ -38,6 +51,11 @@ class BuildSummary:
     per_class: dict[str, int] = field(default_factory=dict)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, one-line reason)
     stages: dict[str, float] = field(default_factory=dict)  # seconds per stage, in pipeline order
+    extracted: int = 0  # files read, split and extracted by this build
+    reused: int = 0  # files whose extraction came from the cache
+    graphs_written: int = 0  # named graphs loaded into the store (all of them in a clean build)
+    graphs_dropped: int = 0  # named graphs of an earlier build removed (their file is gone or changed)
+    incremental: bool = False  # the store was updated from the last build's rather than written anew
 
     def lap(self, stage: str, since: float) -> float:
         """Record the seconds ``stage`` took since ``since``; returns now, the next stage's start."""
@@ -47,8 +65,11 @@ class BuildSummary:
 
 
 def extract(paths: list[Path], *, pipeline: Pipeline | None = None, progress: bool = False,
-            summary: BuildSummary | None = None) -> list[Report]:
-    """Read, split and extract every file; a file that fails is skipped with its reason in ``summary``."""
+            summary: BuildSummary | None = None, cache: ExtractionCache | None = None) -> list[Report]:
+    """Read, split and extract every file; a file that fails is skipped with its reason in ``summary``.
+
+    With a ``cache``, a file whose extraction is cached is only read (to hash it) and the cached reports
+    are used; a file extracted anew is added to the cache."""
     pipeline = pipeline or Pipeline()
     summary = summary if summary is not None else BuildSummary()
     reports: list[Report] = []
@@ -59,9 +80,16 @@ def extract(paths: list[Path], *, pipeline: Pipeline | None = None, progress: bo
             bar.update(task, description=f"extracting {path.name}")
             try:
                 source = read_source(path)
-                found = split_reports(source)
-                for report in found:
-                    pipeline(report)
+                found = cache.get(source) if cache is not None else None
+                if found is None:
+                    found = split_reports(source)
+                    for report in found:
+                        pipeline(report)
+                    summary.extracted += 1
+                    if cache is not None:
+                        cache.put(source, found)
+                else:
+                    summary.reused += 1
             except UnreadableInput as exc:
                 summary.skipped.append((str(path), str(exc)))
             else:
@@ -71,35 +99,54 @@ def extract(paths: list[Path], *, pipeline: Pipeline | None = None, progress: bo
     return reports
 
 
-def build_corpus(inputs: list[Path], out_dir: Path, *, progress: bool = True) -> BuildSummary:
+def build_corpus(inputs: list[Path], out_dir: Path, *, progress: bool = True, rebuild: bool = False) -> BuildSummary:
     """Build the graph of ``inputs`` (files or folders) into ``out_dir``; see the module docstring."""
     started = lap = time.perf_counter()
     summary = BuildSummary()
+    out_dir = out_dir.resolve()
     paths = discover(inputs)
-    reports = extract(paths, progress=progress, summary=summary)
+    pipeline = Pipeline()
+    if rebuild:
+        shutil.rmtree(out_dir / CACHE, ignore_errors=True)
+    cache = ExtractionCache(out_dir / CACHE, fingerprint(pipeline.names))
+    reports = extract(paths, pipeline=pipeline, progress=progress, summary=summary, cache=cache)
     lap = summary.lap("read, split, extract", lap)
     resolved = resolve(reports)
     lap = summary.lap("resolve", lap)
     quads = to_quads(reports, resolved)
+    graphs = graph_nquads(quads)
+    graphs[ONTOLOGY_GRAPH] = ontology_nquads()
+    manifest = _manifest(graphs)
     lap = summary.lap("map to RDF", lap)
 
-    out_dir = out_dir.resolve()
+    previous = None if rebuild else _previous_manifest(out_dir)
+    if previous is not None:
+        changed = {g: data for g, data in graphs.items() if previous["graphs"].get(g.value) != manifest["graphs"][g.value]}
+        gone = [ox.NamedNode(iri) for iri in previous["graphs"] if iri not in manifest["graphs"]]
+        summary.incremental = True
+    else:
+        changed, gone = graphs, []
+    summary.graphs_written, summary.graphs_dropped = len(changed), len(gone)
+
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
         # The store loads in Rust without the GIL, so it is written while Python writes the Turtle and
         # the HTML; leaving the ``with`` waits for it, so nothing is moved or removed while it writes.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-store") as pool:
-            stored = pool.submit(save, quads, staging / "store")
+            stored = pool.submit(save_graphs, staging / "store", changed, drop=gone,
+                                 base=out_dir / "store" if previous is not None else None)
             triples = union_triples(quads)
             write_turtle(triples, staging / "graph.ttl")
             view, total = view_graph(triples, max_nodes=VIEW_NODES)
             write_html(view, staging / "graph.html", max_nodes=VIEW_NODES, total=total)
+            (staging / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
             stored.result()  # re-raises the store's error, if any
         _move_into_place(staging, out_dir)
         summary.lap("write (Turtle, store, HTML)", lap)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    cache.prune()
 
     summary.reports = len(reports)
     summary.triples = len(triples)
@@ -111,9 +158,31 @@ def build_corpus(inputs: list[Path], out_dir: Path, *, progress: bool = True) ->
     return summary
 
 
+def _manifest(graphs: dict[ox.NamedNode, bytes]) -> dict:
+    """What the store will hold: a digest of each named graph's N-Quads."""
+    return {"format": MANIFEST_FORMAT,
+            "graphs": {g.value: hashlib.sha256(data).hexdigest() for g, data in graphs.items()}}
+
+
+def _previous_manifest(out_dir: Path) -> dict | None:
+    """The last build's manifest when its store is there to be updated; None means: write the store anew."""
+    try:
+        manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(manifest, dict) or manifest.get("format") != MANIFEST_FORMAT \
+            or not isinstance(manifest.get("graphs"), dict) or not is_store(out_dir / "store"):
+        return None
+    return manifest
+
+
 def _move_into_place(staging: Path, out_dir: Path) -> None:
-    """Replace each output of a previous build by the new one; other files in ``out_dir`` are kept."""
+    """Replace each output of a previous build by the new one; other files in ``out_dir`` are kept.
+
+    The old manifest goes first and the new one comes last, so an interrupted move leaves no manifest
+    describing a store it does not match: the next build then writes its store anew."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "manifest.json").unlink(missing_ok=True)
     for name in OUTPUTS:
         new, old = staging / name, out_dir / name
         if not new.exists():

@@ -20,7 +20,7 @@ from pathlib import Path
 SHIPPED = Path(__file__).resolve().parent / "lexicons"
 
 
-def _folders() -> list[Path]:
+def folders() -> list[Path]:
     extra = [Path(p) for p in os.environ.get("KG_LEXICONS", "").split(os.pathsep) if p]
     return [SHIPPED, *extra]
 
@@ -36,9 +36,9 @@ def _lines(path: Path) -> list[str]:
 
 def _files(filename: str) -> list[tuple[Path, Path]]:
     """(folder, file) for every lexicon folder holding ``filename``; an error if none does."""
-    found = [(folder, folder / filename) for folder in _folders() if (folder / filename).exists()]
+    found = [(folder, folder / filename) for folder in folders() if (folder / filename).exists()]
     if not found:
-        raise FileNotFoundError(f"no lexicon {filename} in {', '.join(map(str, _folders()))}")
+        raise FileNotFoundError(f"no lexicon {filename} in {', '.join(map(str, folders()))}")
     return found
 
 

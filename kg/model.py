@@ -40,6 +40,9 @@ class Span:
     def __len__(self) -> int:
         return self.end - self.start
 
+    def __reduce__(self) -> tuple:
+        return Span, (self.start, self.end)  # pickles (kg.cache) hold tens of thousands: keep them small
+
 
 @dataclass(frozen=True, slots=True, order=True)
 class PartialDate:
@@ -166,6 +169,17 @@ class Report:
     relations: list[Relation] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
     _indexes: dict[tuple[str, ...], "_MentionIndex"] = field(default_factory=dict, init=False, repr=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """What a pickle keeps (kg.cache): the findings, not the caches derived from the text."""
+        state = dict(self.__dict__)
+        for derived in ("sentences", "_sentence_starts", "_indexes"):
+            state.pop(derived, None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._indexes = {}
 
     @property
     def text(self) -> str:

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import json
 import shutil
+from contextlib import contextmanager
 import tempfile
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import pyoxigraph as ox
 import rdflib
@@ -70,7 +71,7 @@ class QueryResult:
 
 # -- writing ----------------------------------------------------------------------------------------
 
-def _is_store(path: Path) -> bool:
+def is_store(path: Path) -> bool:
     """An Oxigraph (RocksDB) directory always holds a CURRENT file."""
     return path.is_dir() and (path / "CURRENT").is_file()
 
@@ -88,43 +89,75 @@ def _has_ontology(dataset: rdflib.Graph) -> bool:
     return any(g.identifier == ident and len(g) for g in dataset.graphs())  # type: ignore[attr-defined]
 
 
-def save(dataset: rdflib.Dataset | Sequence[ox.Quad], store_dir: Path, *, include_ontology: bool = True) -> None:
-    """Write every quad of ``dataset`` to a new store at ``store_dir``, replacing any store there.
-
-    ``dataset`` is an rdflib Dataset or, faster (what the build passes), a sequence of pyoxigraph quads.
-
-    The store is built in a temporary sibling directory and renamed into place, so a failure leaves the
-    previous store intact. The ontology is added as named graph <https://w3id.org/xunshi-kg/ontology>
-    unless the dataset already holds that graph.
-    """
+@contextmanager
+def _new_store(store_dir: Path, base: Path | None = None) -> Iterator[ox.Store]:
+    """A store built in a temporary sibling of ``store_dir`` (empty, or a copy of ``base``) and swapped in
+    only when the ``with`` block succeeds: a failure or Ctrl-C leaves the previous store intact."""
     store_dir = Path(store_dir)
-    if store_dir.exists() and not _is_store(store_dir) and any(store_dir.iterdir()):
+    if store_dir.exists() and not is_store(store_dir) and any(store_dir.iterdir()):
         raise FileExistsError(f"{store_dir} exists and is not an Oxigraph store; refusing to replace it")
     store_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{store_dir.name}.new-", dir=store_dir.parent))
-    tmp.chmod(0o755)  # mkdtemp makes it private; the store should be as readable as any other output
     try:
+        if base is not None:
+            tmp.rmdir()  # backup() creates the folder itself
+            ox.Store.read_only(str(base)).backup(str(tmp))  # a RocksDB checkpoint: hard links, milliseconds
         store = ox.Store(str(tmp))
-        if isinstance(dataset, rdflib.Graph):
-            store.bulk_load(_nquads(dataset), ox.RdfFormat.N_QUADS)
-            has_ontology = _has_ontology(dataset)
-            disjoint = False
-        else:  # the build's quads put each triple in one graph only (kg.rdf), so no union is needed
-            # Loading bytes lets pyoxigraph release the GIL (bulk_extend holds it while it iterates), so
-            # a build can render its HTML while the store loads.
-            store.bulk_load(ox.serialize(dataset, format=ox.RdfFormat.N_QUADS), ox.RdfFormat.N_QUADS)
-            has_ontology = any(q.graph_name == ONTOLOGY_GRAPH for q in dataset)
-            disjoint = True
-        if include_ontology and not has_ontology:
-            store.bulk_load(path=str(ONTOLOGY_TTL), format=ox.RdfFormat.TURTLE, to_graph=ONTOLOGY_GRAPH)
-        if not disjoint:
-            _write_union(store)
+        yield store
         store.flush()
         del store  # closes RocksDB (there is no close(); nothing else holds it); the directory can then move
+        tmp.chmod(0o755)  # mkdtemp makes it private; the store should be as readable as any other output
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     _swap_into_place(tmp, store_dir)
+
+
+def save(dataset: rdflib.Dataset, store_dir: Path, *, include_ontology: bool = True) -> None:
+    """Write every quad of an rdflib ``dataset`` to a new store at ``store_dir``, replacing any store there.
+
+    For users who made or changed a graph with rdflib; the build itself uses ``save_graphs``. The graphs
+    of an rdflib Dataset may share triples, so the merge is materialized (see the module docstring). The
+    ontology is added as named graph <https://w3id.org/xunshi-kg/ontology> unless the dataset holds it.
+    """
+    with _new_store(store_dir) as store:
+        store.bulk_load(_nquads(dataset), ox.RdfFormat.N_QUADS)
+        if include_ontology and not _has_ontology(dataset):
+            store.bulk_load(path=str(ONTOLOGY_TTL), format=ox.RdfFormat.TURTLE, to_graph=ONTOLOGY_GRAPH)
+        _write_union(store)
+
+
+def ontology_nquads() -> bytes:
+    """The ontology as N-Quads in its own named graph, for ``save_graphs``: the same bytes for the same
+    file (the parser's random blank node ids are renamed in the order they appear)."""
+    names: dict[ox.BlankNode, ox.BlankNode] = {}
+
+    def stable(term: Any) -> Any:
+        if isinstance(term, ox.BlankNode):
+            return names.setdefault(term, ox.BlankNode(f"ontology{len(names)}"))
+        return term
+
+    triples = ox.parse(path=str(ONTOLOGY_TTL), format=ox.RdfFormat.TURTLE)
+    return ox.serialize((ox.Quad(stable(t.subject), t.predicate, stable(t.object), ONTOLOGY_GRAPH) for t in triples),
+                        format=ox.RdfFormat.N_QUADS)
+
+
+def save_graphs(store_dir: Path, graphs: dict[ox.NamedNode, bytes], *, base: Path | None = None,
+                drop: Sequence[ox.NamedNode] = ()) -> None:
+    """Write named graphs, each given as its N-Quads, to a new store at ``store_dir``.
+
+    The build's graphs never share a triple (kg.rdf), so no merge is materialized. Without ``base`` the
+    store holds exactly ``graphs``. With ``base`` (an earlier store) it starts as a copy of that store in
+    which each graph in ``graphs`` replaces the graph of the same name and each graph in ``drop`` is
+    removed: that is how an incremental build touches only what changed. The N-Quads load without holding
+    the GIL (``bulk_extend`` of Python quads would hold it), so the build writes its HTML meanwhile.
+    """
+    with _new_store(store_dir, base) as store:
+        if base is not None:
+            for graph in [*graphs, *drop]:
+                store.remove_graph(graph)
+        if graphs:
+            store.bulk_load(b"".join(graphs.values()), ox.RdfFormat.N_QUADS, lenient=True)  # our own IRIs
 
 
 def _write_union(store: ox.Store) -> None:
@@ -153,7 +186,7 @@ def _swap_into_place(new: Path, target: Path) -> None:
 def open_store(store_dir: Path, read_only: bool = True) -> ox.Store:
     """Open an existing store (read-only by default); StoreNotFound if there is none."""
     store_dir = Path(store_dir)
-    if not _is_store(store_dir):
+    if not is_store(store_dir):
         raise StoreNotFound(store_dir)
     return ox.Store.read_only(str(store_dir)) if read_only else ox.Store(str(store_dir))
 
@@ -182,14 +215,15 @@ def term_text(binding: dict[str, Any] | None) -> str | None:
     return str(binding["value"])
 
 
-def run_query(store: ox.Store, sparql: str) -> QueryResult:
+def run_query(store: ox.Store, sparql: str, *, substitutions: dict[ox.Variable, Any] | None = None) -> QueryResult:
     """Run ``sparql`` on an open store over the union of all graphs, with the project prefixes predeclared.
 
     The prefixes are passed to the parser rather than pasted in front of the text, so a query's own PREFIX
-    lines win and the positions in syntax errors match what the user wrote.
+    lines win and the positions in syntax errors match what the user wrote. ``substitutions`` binds
+    variables to terms (SEP-0007, see kg.queries): user values never become query text.
     """
     try:
-        res = store.query(sparql, prefixes=PREFIX_MAP, **_dataset(store))
+        res = store.query(sparql, prefixes=PREFIX_MAP, substitutions=substitutions, **_dataset(store))
     except SyntaxError as e:
         raise SparqlSyntaxError(str(e)) from None
     if isinstance(res, ox.QueryBoolean):
@@ -203,9 +237,9 @@ def run_query(store: ox.Store, sparql: str) -> QueryResult:
     return QueryResult("select", variables=variables, rows=rows, json=data)
 
 
-def query(store_dir: Path, sparql: str) -> QueryResult:
+def query(store_dir: Path, sparql: str, *, substitutions: dict[ox.Variable, Any] | None = None) -> QueryResult:
     """Run one SPARQL query on the store at ``store_dir`` (see run_query)."""
-    return run_query(open_store(store_dir), sparql)
+    return run_query(open_store(store_dir), sparql, substitutions=substitutions)
 
 
 def export(store_dir: Path, fmt: str = "turtle") -> bytes:
@@ -261,4 +295,4 @@ def stats(store_dir: Path) -> dict[str, Any]:
 
 
 __all__ = ["StoreNotFound", "SparqlSyntaxError", "QueryResult", "save", "open_store", "run_query", "query", "term_text",
-           "export", "stats", "EXPORT_FORMATS", "ONTOLOGY_GRAPH", "UNION_GRAPH"]
+           "export", "stats", "save_graphs", "ontology_nquads", "is_store", "EXPORT_FORMATS", "ONTOLOGY_GRAPH", "UNION_GRAPH"]

@@ -1,0 +1,127 @@
+"""What extraction found in each file, kept between builds so that a rebuild re-extracts only what changed.
+
+Extraction is most of a build's time and depends on nothing but the file's text, its name (IRIs are made
+from it) and the extractor itself: the code of the pipeline stages and the lexicons, user overlays included.
+An entry is therefore keyed by a hash of all of these, so editing a lexicon or upgrading ``kg`` makes every
+entry stale without anyone having to remember to clear the cache. Resolution and the RDF mapping look
+across reports, cost little, and always run on everything.
+
+An entry is a pickle of the file's ``Report`` objects without their ``Source``: the text is on disk
+already, is read again anyway to hash it, and is attached back on loading (pickle's persistent ids). Each
+entry is written to a temporary file and renamed, so a crash leaves no half entry. Entries are only ever
+read by the ``kg`` that wrote them (the key holds the code's hash); do not share a cache folder you would
+not run code from.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import pickle
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+from . import lexicon
+from .model import Report, Source
+
+PACKAGE = Path(__file__).resolve().parent
+# the stages whose output is cached: reading, splitting, extraction and the data they read
+_CODE = ("model.py", "read.py", "split.py", "dates.py", "lexicon.py", "pipeline.py", "cache.py", "extract")
+_SOURCE = "source"  # the persistent id standing for the entry's Source
+
+
+@lru_cache(maxsize=None)
+def _code_digest() -> str:
+    h = hashlib.sha256()
+    for name in _CODE:
+        path = PACKAGE / name
+        for file in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
+            h.update(file.relative_to(PACKAGE).as_posix().encode())
+            h.update(file.read_bytes())
+    return h.hexdigest()
+
+
+def fingerprint(pipeline_names: list[str]) -> str:
+    """A hash of what extraction depends on besides the text: code, lexicons (with overlays), components."""
+    h = hashlib.sha256(_code_digest().encode())
+    h.update("\x1f".join(pipeline_names).encode())
+    for folder in lexicon.folders():
+        for file in sorted(folder.glob("*.*")) if folder.is_dir() else []:
+            h.update(str(file.name).encode())
+            h.update(file.read_bytes())
+    return h.hexdigest()
+
+
+class _Pickler(pickle.Pickler):
+    def __init__(self, file: io.BytesIO, source: Source) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.source = source
+
+    def persistent_id(self, obj: object) -> str | None:
+        return _SOURCE if obj is self.source else None
+
+
+class _Unpickler(pickle.Unpickler):
+    def __init__(self, file: io.BytesIO, source: Source) -> None:
+        super().__init__(file)
+        self.source = source
+
+    def persistent_load(self, pid: str) -> Source:
+        if pid != _SOURCE:
+            raise pickle.UnpicklingError(f"unknown persistent id {pid!r}")
+        return self.source
+
+
+class ExtractionCache:
+    """A folder of entries, one per (fingerprint, file name, text)."""
+
+    def __init__(self, folder: Path, fingerprint: str) -> None:
+        self.folder = folder
+        self.fingerprint = fingerprint
+        self.used: set[str] = set()
+
+    def key(self, source: Source) -> str:
+        h = hashlib.sha256(self.fingerprint.encode())
+        h.update(source.name.encode())
+        h.update(b"\x00")
+        h.update(source.text.encode("utf-8", "surrogatepass"))
+        return h.hexdigest()
+
+    def get(self, source: Source) -> list[Report] | None:
+        """The reports extracted earlier from this very text, or None (an unreadable entry counts as none)."""
+        key = self.key(source)
+        path = self.folder / f"{key}.pickle"
+        try:
+            data = path.read_bytes()
+            reports = _Unpickler(io.BytesIO(data), source).load()
+        except FileNotFoundError:
+            return None
+        except Exception:  # a damaged entry (disk full at the time, killed writer): extract again
+            return None
+        self.used.add(key)
+        return reports
+
+    def put(self, source: Source, reports: list[Report]) -> None:
+        key = self.key(source)
+        buffer = io.BytesIO()
+        _Pickler(buffer, source).dump(reports)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{key}.", dir=self.folder)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(buffer.getvalue())
+            os.replace(tmp, self.folder / f"{key}.pickle")
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        self.used.add(key)
+
+    def prune(self) -> int:
+        """Remove the entries this build did not use (changed or deleted files, older code); their count."""
+        removed = 0
+        for path in self.folder.glob("*.pickle") if self.folder.is_dir() else []:
+            if path.stem not in self.used:
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed
