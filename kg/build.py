@@ -18,7 +18,7 @@ import shutil
 import tempfile
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,6 +56,8 @@ class BuildSummary:
     graphs_written: int = 0  # named graphs loaded into the store (all of them in a clean build)
     graphs_dropped: int = 0  # named graphs of an earlier build removed (their file is gone or changed)
     incremental: bool = False  # the store was updated from the last build's rather than written anew
+    violations: int | None = None  # SHACL violations of ontology/shapes.ttl (None: not checked)
+    validation: str = ""  # which engine checked, or why nothing did
 
     def lap(self, stage: str, since: float) -> float:
         """Record the seconds ``stage`` took since ``since``; returns now, the next stage's start."""
@@ -114,6 +116,7 @@ def build_corpus(inputs: list[Path], out_dir: Path, *, progress: bool = True, re
     resolved = resolve(reports)
     lap = summary.lap("resolve", lap)
     quads = to_quads(reports, resolved)
+    checking = _start_validation(quads, summary)
     graphs = graph_nquads(quads)
     graphs[ONTOLOGY_GRAPH] = ontology_nquads()
     manifest = _manifest(graphs)
@@ -143,7 +146,13 @@ def build_corpus(inputs: list[Path], out_dir: Path, *, progress: bool = True, re
             (staging / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
             stored.result()  # re-raises the store's error, if any
         _move_into_place(staging, out_dir)
-        summary.lap("write (Turtle, store, HTML)", lap)
+        lap = summary.lap("write (Turtle, store, HTML)", lap)
+        if checking is not None:
+            try:
+                summary.violations = checking.result().count
+            except Exception as exc:  # the outputs are in place; a checker's failure is reported, not fatal
+                summary.validation = f"failed: {' '.join(str(exc).split())[:200]}"
+            summary.lap("validate (SHACL, beside the writing)", lap)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     cache.prune()
@@ -156,6 +165,21 @@ def build_corpus(inputs: list[Path], out_dir: Path, *, progress: bool = True, re
     summary.per_class = dict(sorted(typed.items()))
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _start_validation(quads: list, summary: BuildSummary) -> Future | None:
+    """Check the graph against the SHACL shapes while the outputs are written, when that is fast enough.
+
+    pyshacl-turbo checks the seeds' 70k triples in about a second, mostly outside the GIL; pySHACL takes
+    ten to twenty, longer than the whole build, so with it the build leaves the check to ``kg validate``."""
+    from .validate import default_engine, start_validation
+
+    engine = default_engine()
+    if engine != "turbo":
+        summary.validation = f"skipped ({engine} is slow on a whole corpus): run kg validate"
+        return None
+    summary.validation = engine
+    return start_validation(quads, engine=engine)
 
 
 def _manifest(graphs: dict[ox.NamedNode, bytes]) -> dict:

@@ -50,6 +50,9 @@ class ExportFormat(str, Enum):
     jsonld = "jsonld"
     nquads = "nquads"
     trig = "trig"
+    graphml = "graphml"
+    gexf = "gexf"
+    csv = "csv"
 
 
 def _out() -> Console:
@@ -81,34 +84,51 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
 
 @app.command(short_help="Build the graph, store and HTML view from report files.")
 def build(
-    inputs: list[Path] = typer.Argument(..., help="Report files or folders of them (.txt, .html, .docx, .pdf).",
+    inputs: list[Path] = typer.Argument(..., help="Report files (.txt, any encoding) or folders of them.",
                                         exists=True, show_default=False, metavar="INPUT"),
     out: Path = typer.Option(Path("output"), "--out", "-o", help="Folder for the store, graph.ttl and graph.html."),
+    rebuild: bool = typer.Option(False, "--rebuild", help="Extract every file again and write the store anew, "
+                                 "ignoring what the last build into OUT kept."),
 ) -> None:
     """Extract everything from the reports and write the graph, store and HTML view.
 
-    Writes OUT/store (the Oxigraph store that kg query reads), and the graph files beside it. Exits with
-    code 1 if a file had to be skipped, naming each one and why on stderr.
+    Writes OUT/store (the Oxigraph store that kg query reads), and graph.ttl, graph.html and
+    manifest.json beside it. Builds are incremental: only new or changed files are extracted again
+    (OUT/cache keeps what each file gave), and only the named graphs that changed are rewritten in the
+    store; the result is what a clean build gives. Exits with code 1 if a file had to be skipped, naming
+    each one and why on stderr.
 
     \b
-    Example:
+    Examples:
       kg build seeds --out output
+      kg build seeds --out output --rebuild
     """
     from kg.build import build_corpus  # imported here: the pipeline is heavy and --help should be instant
 
-    summary = build_corpus(list(inputs), out, progress=True)
+    summary = build_corpus(list(inputs), out, progress=True, rebuild=rebuild)
     table = Table(title=f"kg build → {out}", show_header=True)
     table.add_column("", style="bold")
     table.add_column("count", justify="right")
     table.add_row("files", str(summary.files))
+    table.add_row(Text("  extracted anew", style="dim"), Text(str(summary.extracted), style="dim"))
+    table.add_row(Text("  unchanged (cached)", style="dim"), Text(str(summary.reused), style="dim"))
     table.add_row("reports", str(summary.reports))
     for cls, n in summary.per_class.items():
         table.add_row(Text(cls), str(n))
     table.add_row("triples", str(summary.triples))
+    graphs = f"{summary.graphs_written} written, {summary.graphs_dropped} dropped"
+    table.add_row("store graphs", graphs if summary.incremental else f"{summary.graphs_written} (new store)")
+    if summary.violations is None:
+        table.add_row("SHACL violations", Text(summary.validation or "not checked", style="dim"))
+    else:
+        table.add_row("SHACL violations", Text(str(summary.violations), style="bold red" if summary.violations else ""))
     table.add_row("seconds", f"{summary.seconds:.1f}")
     for stage, secs in summary.stages.items():
         table.add_row(Text(f"  {stage}", style="dim"), Text(f"{secs:.1f}", style="dim"))
     _out().print(table)
+    if summary.violations:
+        typer.echo(f"the graph breaks {summary.violations} SHACL rule(s): run `kg validate --store {out / 'store'}` "
+                   "for the list", err=True)
     if summary.skipped:
         for file, reason in summary.skipped:
             typer.echo(f"skipped {file}: {' '.join(str(reason).split())}", err=True)
@@ -132,36 +152,83 @@ def _cell(binding: dict[str, Any] | None) -> Text:
     return Text(value)
 
 
-@app.command(short_help="Run a SPARQL query on the store (table, csv or json).")
+def _list_queries() -> None:
+    """``kg query --list``: every canned question, its titles and parameters."""
+    from kg import queries
+
+    table = Table("name", "title", "parameters", title="kg query NAME [--param KEY=VALUE …]")
+    for q in queries.list_queries():
+        params = "\n".join(p.describe() for p in q.params) or "—"
+        if q.one_of:
+            params += f"\n(at least one of {', '.join(q.one_of)})"
+        table.add_row(Text(q.name), Text(f"{q.title_zh}\n{q.title_en}"), Text(params))
+    _out().print(table)
+
+
+@app.command(short_help="Run a canned question or a SPARQL query on the store (table, csv or json).")
 def query(
-    sparql: Optional[str] = typer.Argument(None, help="The SPARQL query text (or use -f).", show_default=False,
-                                           metavar="SPARQL"),
+    sparql: Optional[str] = typer.Argument(None, help="A canned question's name (see --list) or SPARQL text "
+                                           "(or use -f).", show_default=False, metavar="NAME|SPARQL"),
     file: Optional[Path] = typer.Option(None, "--file", "-f", help="Read the query from a .rq file.",
                                         show_default=False),
+    param: Optional[list[str]] = typer.Option(None, "--param", "-p", help="KEY=VALUE for a parameter the query "
+                                              "declares (repeatable).", show_default=False),
+    list_: bool = typer.Option(False, "--list", help="List the canned questions and their parameters, then exit."),
     store: Path = typer.Option(DEFAULT_STORE, "--store", help="The store folder written by kg build."),
     fmt: OutFormat = typer.Option(OutFormat.table, "--format", help="Output: table, csv or json (SPARQL 1.1 JSON)."),
     limit: int = typer.Option(1000, "--limit", help="Print at most this many rows (0: all)."),
 ) -> None:
-    """Run a SPARQL query over all reports (their union; GRAPH ?g reaches each report's own graph).
+    """Run a canned question by name, or any SPARQL query, over all reports (their union; GRAPH ?g reaches
+    each report's own graph).
 
-    The prefixes xs: xsr: org: foaf: dcterms: skos: prov: rdfs: rdf: xsd: owl: are predeclared.
+    An argument that is a bare name of lowercase words joined by hyphens (open-problems) runs the canned
+    question of that name; anything else is SPARQL text. Values given with --param are bound as RDF terms,
+    never pasted into the query. Questions ship in kg/queries/; add your own NAME.rq files in a folder named
+    by KG_QUERIES. The prefixes xs: xsr: org: foaf: dcterms: skos: prov: rdfs: rdf: xsd: owl: are predeclared.
 
     \b
     Examples:
+      kg query --list
+      kg query open-problems --param as_of=2020-12-31
+      kg query unit-profile --param unit=省商务厅
+      kg query provenance -p label=宋彦麟 --format csv
       kg query 'SELECT ?unit ?name WHERE { ?unit a xs:Unit ; rdfs:label ?name } LIMIT 20'
       kg query -f my-query.rq --format csv > result.csv
     """
+    from kg import queries
     from kg import store as kgstore
 
-    if (sparql is None) == (file is None):
-        raise typer.BadParameter("give the query either as an argument or with -f FILE.rq (exactly one)")
-    if file is not None:
+    if list_:
         try:
-            sparql = file.read_text(encoding="utf-8")
-        except OSError as e:
-            raise typer.BadParameter(f"cannot read {file}: {e.strerror or e}", param_hint="-f") from None
+            _list_queries()
+        except queries.QueryError as e:
+            _fail(str(e))
+        return
+    if (sparql is None) == (file is None):
+        raise typer.BadParameter("give a canned question's name, SPARQL text, or -f FILE.rq (exactly one)")
+    values: dict[str, str] = {}
+    for item in param or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            _fail(f"--param {item!r}: expected KEY=VALUE")
+        values[key.strip()] = value
     try:
-        result = kgstore.query(store, sparql or "")
+        canned: queries.CannedQuery | None = None
+        if file is not None:
+            try:
+                canned = queries.load(file)  # a .rq file may declare parameters in its header, as canned ones do
+            except OSError as e:
+                raise typer.BadParameter(f"cannot read {file}: {e.strerror or e}", param_hint="-f") from None
+        elif queries.is_name(sparql or ""):
+            canned = queries.get((sparql or "").strip())
+        elif values:
+            _fail("--param needs a canned question or a .rq file that declares its parameters")
+        if canned is not None:
+            result = queries.run(store, canned, values)
+        else:
+            result = kgstore.query(store, sparql or "")
+    except queries.QueryError as e:
+        _fail(str(e))
     except kgstore.StoreNotFound as e:
         _fail(str(e))
     except kgstore.SparqlSyntaxError as e:
@@ -202,32 +269,68 @@ def query(
 
 # -- export -----------------------------------------------------------------------------------------
 
-@app.command(short_help="Export the graph as Turtle, N-Triples, JSON-LD, N-Quads or TriG.")
+@app.command(short_help="Export as RDF (Turtle, TriG, …), GraphML, GEXF or CSV tables.")
 def export(
     fmt: ExportFormat = typer.Option(ExportFormat.turtle, "--format", help="turtle, nt or jsonld (all reports as one "
-                                     "graph); nquads or trig (one named graph per report)."),
+                                     "graph); nquads or trig (one named graph per report); graphml or gexf (a "
+                                     "property graph for Gephi, networkx, yEd); csv (one table per class, needs "
+                                     "-o DIR)."),
     store: Path = typer.Option(DEFAULT_STORE, "--store", help="The store folder written by kg build."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file (default: stdout).",
-                                          show_default=False),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file (default: stdout); "
+                                          "for csv, the folder to write the tables into.", show_default=False),
+    with_mentions: bool = typer.Option(False, "--with-mentions", help="graphml, gexf, csv: also export the "
+                                       "xs:Mention nodes (one per occurrence in the text) and the links to them."),
 ) -> None:
-    """Write the whole graph out in an RDF format for other tools.
+    """Write the whole graph out for other tools: RDF, a property graph, or CSV tables.
+
+    graphml/gexf: a node per thing (id = its IRI; attributes label, class, and its dates, status and other
+    values keyed by property, e.g. xs:startDate), an edge per link between things (attribute predicate,
+    e.g. xs:inspectedUnit). csv: CLASS.csv per class (Unit.csv, Problem.csv, …) with columns iri, label,
+    then one per property; several values are joined with " | ". Files are written whole or not at all.
 
     \b
     Examples:
       kg export --format turtle -o graph.ttl
       kg export --format trig > graph.trig
+      kg export --format gexf -o graph.gexf          # open in Gephi
+      kg export --format csv -o tables/              # tables/Unit.csv, tables/Problem.csv, …
     """
     from kg import store as kgstore
 
+    if fmt is ExportFormat.csv and output is None:
+        raise typer.BadParameter("csv writes one file per class: give the folder with -o DIR", param_hint="-o")
+    if with_mentions and fmt.value in kgstore.EXPORT_FORMATS:
+        typer.echo("note: RDF exports always hold the mentions; --with-mentions is for graphml, gexf and csv",
+                   err=True)
     try:
-        data = kgstore.export(store, fmt.value)
+        if fmt.value in kgstore.EXPORT_FORMATS:
+            data = kgstore.export(store, fmt.value)
+        elif fmt is ExportFormat.csv:
+            from kg.export import write_csv_tables
+
+            assert output is not None
+            counts = write_csv_tables(store, output, with_mentions=with_mentions)
+            typer.echo(f"wrote {len(counts)} tables ({sum(counts.values()):,} rows) to {output}: "
+                       f"{', '.join(counts)}", err=True)
+            return
+        else:
+            from kg.export import graph_bytes, to_networkx
+
+            graph = to_networkx(store, with_mentions=with_mentions)
+            data = graph_bytes(graph, fmt.value)
+        if output is not None:
+            from kg.export import write_atomic
+
+            write_atomic(output, data)
     except kgstore.StoreNotFound as e:
         _fail(str(e))
+    except FileExistsError as e:
+        _fail(str(e))
+    except OSError as e:
+        _fail(f"cannot write {output}: {e.strerror or e}")
     if output is None:
         typer.echo(data, nl=False)
     else:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_bytes(data)
         typer.echo(f"wrote {len(data):,} bytes of {fmt.value} to {output}", err=True)
 
 
@@ -258,6 +361,136 @@ def stats(store: Path = typer.Option(DEFAULT_STORE, "--store", help="The store f
     for cls, n in st["classes"].items():
         table.add_row(Text(f"xs:{cls} {ontology.label(XS[cls], 'zh') or ''}"), f"{n:,}")
     _out().print(table)
+
+
+# -- validate ---------------------------------------------------------------------------------------
+
+class ValidateFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+@app.command(name="validate", short_help="Check the graph against the SHACL shapes (exit 1 on violations).")
+def validate_cmd(
+    data: Optional[Path] = typer.Argument(None, help="An RDF file (Turtle, N-Triples, TriG …) to check instead of "
+                                          "the store.", show_default=False, metavar="FILE.ttl"),
+    store: Path = typer.Option(DEFAULT_STORE, "--store", help="The store folder written by kg build."),
+    shapes: Optional[Path] = typer.Option(None, "--shapes", help="A SHACL shapes file (default: the project's "
+                                          "ontology/shapes.ttl).", show_default=False),
+    fmt: ValidateFormat = typer.Option(ValidateFormat.table, "--format", help="Output: table or json."),
+    limit: int = typer.Option(50, "--limit", help="Print at most this many violations (0: all)."),
+) -> None:
+    """Check that the graph is well-formed: validate it against SHACL shapes (ontology/shapes.ttl).
+
+    The shapes say what every graph kg build writes holds: each mention has one start < end, a surface of
+    end − start characters and one report; each inspection one team and one inspected unit; dates typed
+    xsd:date, xsd:gYearMonth or xsd:gYear; each thing one Chinese rdfs:label and at least one mention …
+    Exits 0 when the graph conforms, 1 when it has violations, 2 when the store or a file cannot be read.
+
+    \b
+    Examples:
+      kg validate                            # the store in output/store
+      kg validate output/graph.ttl
+      kg validate --store output/store --format json --limit 0 > violations.json
+      kg validate my-graph.ttl --shapes my-shapes.ttl
+    """
+    from kg import store as kgstore
+    from kg import validate as kgvalidate
+
+    source = data if data is not None else store
+    if data is None and not store.exists():
+        _fail(str(kgstore.StoreNotFound(store)))
+    try:
+        result = kgvalidate.validate(source, shapes)
+    except (kgstore.StoreNotFound, kgvalidate.ValidationInputError) as e:
+        _fail(str(e))
+    shown = result.violations if limit <= 0 else result.violations[:limit]
+    if fmt is ValidateFormat.json:
+        out = result.as_dict()
+        out["violations"] = out["violations"][: len(shown)]
+        typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        if shown:
+            table = Table("focus", "path", "message", show_lines=True)
+            for v in shown:
+                focus = Text(v.label or "")
+                focus.append(("\n" if v.label else "") + kgvalidate.compact(v.focus), style="dim")
+                message = Text(v.message)
+                if v.message_zh:
+                    message.append("\n" + v.message_zh)
+                if v.value is not None:
+                    message.append(f"\nvalue: {v.value}", style="dim")
+                table.add_row(focus, Text(v.path or "—"), message)
+            _out().print(table)
+        where = f"{result.triples:,} triples from {source}, {result.engine}, {result.seconds:.1f} s"
+        if result.conforms and not result.count:
+            typer.echo(f"conforms: no violations ({where})")
+        else:
+            more = f"; showing {len(shown)} (use --limit 0 for all)" if len(shown) < result.count else ""
+            typer.echo(f"{result.count} violation(s) ({where}){more}")
+    if not result.conforms:
+        raise typer.Exit(1)
+
+
+# -- serve ------------------------------------------------------------------------------------------
+
+@app.command(short_help="Serve the store as a read-only SPARQL endpoint over HTTP.")
+def serve(
+    store: Path = typer.Option(DEFAULT_STORE, "--store", help="The store folder written by kg build."),
+    host: str = typer.Option("127.0.0.1", "--host", help="The address to listen on (0.0.0.0: every interface)."),
+    port: int = typer.Option(7878, "--port", min=1, max=65535, help="The port to listen on."),
+    timeout: int = typer.Option(30, "--timeout", min=0, metavar="SECONDS",
+                                help="Cut off a query after this many seconds (0: no limit)."),
+    cors: bool = typer.Option(False, "--cors", help="Allow cross-origin requests, so web pages elsewhere can query."),
+) -> None:
+    """Serve the store as a SPARQL 1.1 endpoint: GET or POST queries at /query, a query page at /.
+
+    The default graph is the union of all reports (as in kg query; GRAPH ?g reaches each report). Results
+    come as JSON, XML, CSV or TSV by the Accept header, CONSTRUCT/DESCRIBE as Turtle (Accept: text/turtle).
+    Read-only: updates get HTTP 403. Unlike kg query, no prefixes are predeclared: write PREFIX lines.
+    Runs Oxigraph's server (the oxigraph package) until Ctrl-C.
+
+    \b
+    Examples:
+      kg serve --store output/store
+      kg serve --port 8000 --timeout 10 --cors
+      curl http://127.0.0.1:7878/query -H 'Accept: text/csv' --data-urlencode 'query=ASK { ?s ?p ?o }'
+    """
+    import signal
+
+    from kg import serve as kgserve
+    from kg import store as kgstore
+
+    try:
+        union_graph = kgserve.has_union_graph(store)
+        server = kgserve.start(store, host, port, timeout, cors=cors)
+    except kgstore.StoreNotFound as e:
+        _fail(str(e))
+    except kgserve.ServerError as e:
+        _fail(str(e))
+    limit = f"queries stop after {timeout} s" if timeout else "no query time limit"
+    example = ("PREFIX xs: <https://w3id.org/xunshi-kg/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+               "SELECT ?unit ?name WHERE { ?unit a xs:Unit ; rdfs:label ?name } LIMIT 5")
+    typer.echo(f"SPARQL endpoint: {server.url}  (read-only, store {store}, {limit})")
+    typer.echo(f"Query page:      {server.base_url}/")
+    typer.echo(f"Try:\n  curl {server.url} -H 'Accept: text/csv' --data-urlencode 'query={example}'")
+    if union_graph:
+        typer.echo(f"note: this store holds a merged copy of its graphs; add default-graph-uri={kgstore.UNION_GRAPH.value} "
+                   "to a request so that each triple is seen once", err=True)
+    typer.echo("Press Ctrl-C to stop.", err=True)
+
+    def _stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    for sig in (signal.SIGTERM, signal.SIGHUP):  # a service manager's stop is a Ctrl-C too
+        signal.signal(sig, _stop)
+    try:
+        code = server.process.wait()
+    except KeyboardInterrupt:
+        server.stop()
+        typer.echo("stopped", err=True)
+        return
+    _fail(f"the SPARQL server stopped unexpectedly (exit code {code})", code=1)
 
 
 if __name__ == "__main__":  # python -m kg.cli

@@ -186,13 +186,21 @@ class FakeSummary:
     per_class: dict[str, int] = field(default_factory=lambda: {"Unit": 7, "Problem": 11})
     skipped: list[tuple[str, str]] = field(default_factory=list)
     stages: dict[str, float] = field(default_factory=lambda: {"resolve": 0.2})
+    extracted: int = 1
+    reused: int = 1
+    graphs_written: int = 4
+    graphs_dropped: int = 0
+    incremental: bool = True
+    violations: int | None = 0
+    validation: str = "turbo"
 
 
 def _fake_build(monkeypatch: pytest.MonkeyPatch, summary: FakeSummary) -> list[tuple]:
     calls: list[tuple] = []
 
-    def build_corpus(inputs: list[Path], out_dir: Path, *, progress: bool = True) -> FakeSummary:
-        calls.append((inputs, out_dir, progress))
+    def build_corpus(inputs: list[Path], out_dir: Path, *, progress: bool = True,
+                     rebuild: bool = False) -> FakeSummary:
+        calls.append((inputs, out_dir, progress, rebuild))
         return summary
 
     module = types.ModuleType("kg.build")
@@ -206,10 +214,13 @@ def test_build_prints_summary(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
     (tmp_path / "a.txt").write_text("x", encoding="utf-8")
     r = kg("build", str(tmp_path / "a.txt"), "--out", str(tmp_path / "out"))
     assert r.exit_code == 0, r.output
-    assert calls == [([tmp_path / "a.txt"], tmp_path / "out", True)]
-    for text in ("reports", "3", "Unit", "7", "Problem", "11", "triples", "1234", "seconds", "resolve", "0.2"):
+    assert calls == [([tmp_path / "a.txt"], tmp_path / "out", True, False)]
+    for text in ("reports", "3", "Unit", "7", "Problem", "11", "triples", "1234", "seconds", "resolve", "0.2",
+                 "4 written, 0 dropped"):
         assert text in r.stdout
     assert r.stderr == ""
+    r = kg("build", str(tmp_path / "a.txt"), "--out", str(tmp_path / "out"), "--rebuild")
+    assert r.exit_code == 0 and calls[-1][-1] is True
 
 
 def test_build_exit_1_when_files_skipped(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
