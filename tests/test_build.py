@@ -34,7 +34,7 @@ def test_build_writes_every_output_and_times_each_stage(corpus: Path, tmp_path: 
     summary = build_corpus([corpus], tmp_path / "out", progress=False)
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted([*OUTPUTS, CACHE])
     assert list(summary.stages)[:4] == ["read, split, extract", "resolve", "map to RDF", "write (Turtle, store, HTML)"]
-    assert summary.violations == 0 and summary.validation == "turbo"  # pyshacl-turbo is a dependency
+    assert summary.violations == 0 and summary.validation.startswith("turbo")  # pyshacl-turbo is a dependency
     assert all(secs >= 0 for secs in summary.stages.values())
     assert sum(summary.stages.values()) <= summary.seconds
     result = query(tmp_path / "out" / "store", "SELECT ?t WHERE { ?d a xs:Document ; rdfs:label ?t }")

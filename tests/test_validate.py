@@ -221,6 +221,9 @@ def test_cli_exit_1_lists_each_violation_with_its_label_path_and_message(tmp_pat
     data = json.loads(r.stdout)
     assert data["conforms"] is False and data["count"] == 2 and len(data["violations"]) == 1
     assert set(data["violations"][0]) >= {"focus", "path", "message", "severity", "shape", "label"}
+    r = kg(str(ttl), "--format", "json", "--engine", "pyshacl")
+    assert r.exit_code == 1 and json.loads(r.stdout)["engine"] == "pyshacl"
+    assert json.loads(r.stdout)["count"] == 2
 
 
 def test_cli_exit_2_for_what_cannot_be_read(tmp_path: Path) -> None:
@@ -246,3 +249,16 @@ def test_the_shapes_file_is_shipped_and_documents_every_shape() -> None:
     for prop in g.objects(None, sh.property):  # every rule speaks both languages
         langs = {lit.language for lit in g.objects(prop, sh.message)}
         assert langs == {"en", "zh"}, list(g.objects(prop, sh.path))
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_the_builds_structure_check_skips_only_the_per_mention_rules(engine: str) -> None:
+    import pyoxigraph as ox
+
+    broken = graph(team="", team_mention=mention("team", "省委第八巡视组", start=5, end=5))
+    quads = list(ox.parse(broken.encode("utf-8"), format=ox.RdfFormat.TURTLE))
+    full = start_validation(quads, engine=engine).result(timeout=120)
+    structure = start_validation(quads, engine=engine, structure_only=True).result(timeout=120)
+    assert ("xsh:InspectionShape", "xs:team") in rules(full) & rules(structure)
+    assert ("xsh:MentionShape", "xs:start") in rules(full)
+    assert {shape for shape, _ in rules(structure)} == {"xsh:InspectionShape"}
