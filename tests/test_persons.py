@@ -184,3 +184,20 @@ def test_same_title_in_two_units_is_two_posts_and_same_unit_is_one():
 def test_titles_inside_a_document_title_are_no_posts():
     rep = run("印发了《关于县委书记专题听取汇报的办法》。\n")
     assert unheld(rep) == []
+
+
+def test_a_person_merges_across_reports_only_through_units_known_beyond_one_report():
+    """县纪委 is resolved in each report alone (every county has one): 书记严明远 of two counties' 县纪委 are two
+    persons. 省纪委 is one body for the province: 书记严明远 of 省纪委 in two reports is one person."""
+    def report(name: str, unit: str):
+        rep = make_report(HEAD + f"{unit}书记严明远主持会议。\n", name)
+        rep.province = "辽宁"
+        start = rep.text.find(unit, len(HEAD))
+        rep.add("Unit", unit, Span(start, start + len(unit)))
+        PersonExtractor()(rep)
+        return rep
+
+    for unit, persons in (("县纪委", 2), ("省纪委", 1)):
+        res = resolve([report("甲县.txt", unit), report("乙县.txt", unit)])
+        assert sorted(t.label for t in res.things if t.kind == "Person") == ["严明远"] * persons
+        assert len([t for t in res.things if t.kind == "Unit"]) == persons  # 县纪委 stays two; 省纪委 is one

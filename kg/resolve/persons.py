@@ -13,9 +13,11 @@ Persons — identity rules (``resolve_persons``):
 3. Across reports a person is the same only when surely so: the full name has at least three characters
    AND the set of (title, unit) pairs of the posts the person holds in the report is not empty and the same
    in both reports (习近平 总书记 in every report; 陈求发 书记). Such persons get ``scope="global"`` and the key
-   ``name|title@unit;…``. Counter-examples: 王伟 局长 in one county's report and 王伟 局长 in another's are
-   not merged when the units differ; a two-character name (赵丹) is never merged across reports; a person
-   with no post (责任人：卢锡超) stays in its report.
+   ``name|title@unit;…``, and every unit in it must itself be global: a unit known only in its report
+   (县委, 区纪委, a county's 住建局) has the same key in every county's report, so 王伟 县委书记 of two
+   counties would otherwise become one person. Counter-examples: 王伟 局长 in one county's report and 王伟
+   局长 in another's are not merged, whether the units' names differ or not; a two-character name (赵丹) is
+   never merged across reports; a person with no post (责任人：卢锡超) stays in its report.
 
 Posts — keys (``resolve_posts``), computed after the units' resolver so that unit keys are final:
 
@@ -82,12 +84,15 @@ def resolve_persons(report: Report) -> None:
     # rule 3: global when the name is long enough and the posts say who it is
     held, unit_of = _holdings(report)
     sig: dict[str, set[str]] = {}
+    local: set[str] = set()  # persons holding a post of a unit known only in this report
     for p in persons:
         for post in held.get(id(p), []):
             unit = unit_of.get(id(post))
             sig.setdefault(p.key, set()).add(f"{post.label}@{unit.key if unit is not None else ''}")
+            if unit is not None and unit.scope != "global":
+                local.add(p.key)
     for p in persons:
-        if p.key.startswith(_GIVEN) or len(p.label) < 3 or not sig.get(p.key):
+        if p.key.startswith(_GIVEN) or len(p.label) < 3 or not sig.get(p.key) or p.key in local:
             continue
         p.scope = "global"
         p.key = f"{p.label}|{';'.join(sorted(_dedupe_sig(sig[p.key])))}"
