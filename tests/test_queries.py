@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib.plugins.sparql import prepareQuery
 from typer.testing import CliRunner
@@ -132,6 +133,8 @@ def test_most_cited_documents(store) -> None:
     assert all(int(r["reports"]) >= 2 for r in got)
     counts = [int(r["reports"]) for r in got]
     assert counts == sorted(counts, reverse=True)
+    keys = [(-int(r["reports"]), r["document"]) for r in got]  # the header's order: -reports, document
+    assert keys == sorted(keys) and len(set(counts)) < len(counts)  # ties exist, and are by title
     direct = kgstore.run_query(store, "SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?r xs:cites ?d . "
                                       "?d rdfs:label '中国共产党党组工作条例'@zh }")
     assert direct.rows == [["7"]]
@@ -286,3 +289,13 @@ def test_cli_errors_are_one_line_exit_2(seed_build, args: list[str], message: st
     assert res.exit_code == 2
     assert message in res.stderr and len(res.stderr.strip().splitlines()) == 1
     assert "Traceback" not in res.output
+
+
+def test_the_order_header_sorts_numbers_as_numbers_and_names_only_real_columns() -> None:
+    text = "# title: t\n# order: -n, name\nSELECT ?name ?n WHERE { VALUES (?name ?n) { ('b' 9) ('a' 10) ('c' 9) } }"
+    canned = queries.parse(text, "t")
+    assert canned.order == (("n", True), ("name", False))
+    result = queries.run(ox.Store(), canned)  # an empty store: the rows come from VALUES
+    assert result.rows == [["a", "10"], ["b", "9"], ["c", "9"]]  # 10 > 9, though "10" < "9" as text
+    with pytest.raises(queries.QueryDefinitionError, match="order names columns"):
+        queries.parse(text.replace("-n,", "-count,"), "t")
