@@ -118,11 +118,11 @@ def start_validation(triples: Iterable[ox.Triple | ox.Quad], shapes: str | os.Pa
     read: that is four fifths of the triples and of the time, and what the build checks (kg.build).
     """
     engine = engine or default_engine()
-    triples = [t.triple if isinstance(t, ox.Quad) else t for t in triples]
     use_shapes = None
-    if structure_only:
+    if structure_only:  # filtered before .triple, which makes a new object per quad
         triples = [t for t in triples if t.predicate not in _MENTION_DETAILS]
         use_shapes = structure_shapes(shapes)
+    triples = [t.triple if isinstance(t, ox.Quad) else t for t in triples]
     if engine == "turbo":
         pool: Any = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-validate")
         future = pool.submit(_run, triples, shapes, engine, use_shapes)
