@@ -166,3 +166,23 @@ def test_bare_department_stays_apart_in_a_provincial_report():
     r = build("甲县委组织部和乙县委组织部，组织部部长讲话。\n中共吉林省水利厅党组\n2021年5月1日",
               "中共吉林省水利厅党组", province="吉林")
     assert key_of(r, "组织部") not in (key_of(r, "甲县委组织部"), key_of(r, "乙县委组织部"))
+
+
+def _self_named(recipient: str) -> Report:
+    """An unsigned report that names the inspected unit only as 我市; ``recipient`` received the findings."""
+    text = f"省委第一巡视组对我市进行了常规巡视。3月3日，{recipient}收到了反馈意见。龙泉市委成立领导小组，我市抓好整改。"
+    r = Report(Source(Path("t.txt"), text), 0, Span(0, len(text)), province="辽宁")
+    Units()(r)
+    r.meta["inspected_unit_thing"] = thing_of(r, "我市")
+    r.meta["feedback_recipient"] = recipient
+    resolve_units(r)
+    return r
+
+
+def test_a_unit_named_only_as_wo_shi_takes_its_name_from_the_recipient_of_the_findings():
+    r = _self_named("龙泉市委")
+    assert thing_of(r, "我市").label != "我市"
+    assert key_of(r, "我市") == key_of(r, "龙泉市委")
+    # counter-example: a recipient that is itself a self-reference names nothing
+    r = _self_named("我市")
+    assert key_of(r, "龙泉市委") != key_of(r, "我市")

@@ -6,7 +6,9 @@ Identity rules (what makes two names one unit):
    (``report.meta["inspected_unit_thing"]``) and the report's self-references (``unit_aliases.tsv``: 我厅,
    厅党组, 我县, and 县委/区委/市委/党工委 when the inspected unit is of that level) are one unit. So is
    every other name that normalises (rule 3) to the same key as the signature or the inspection sentence's
-   name: 省商务厅, 省商务厅党组, 中共辽宁省商务厅党组 → 辽宁省商务厅.
+   name: 省商务厅, 省商务厅党组, 中共辽宁省商务厅党组 → 辽宁省商务厅. When the report names itself only by a
+   self-reference (对我市进行了巡视) and is unsigned, the unit that received the findings (调兵山市委收到了
+   反馈意见) gives the name. Counter-example: a recipient that is itself a self-reference (我县收到) names nothing.
 2. **The report's province and city.** 省委, 我省, 辽宁省, 中共辽宁省委 are the province's party committee
    (key ``中共辽宁省委``, global); 省政府 / 省人民政府 → ``辽宁省人民政府`` (global); a short provincial name
    省X in a Liaoning report is 辽宁省X (global: a province-level body named with its province is the same
@@ -200,6 +202,10 @@ def resolve_units(report: Report) -> None:
     if not insp_names and report.meta.get("inspected_unit"):
         insp_names.append(str(report.meta["inspected_unit"]))
     insp_names = [n for n in insp_names if n not in _aliases()]
+    recipient = report.meta.get("feedback_recipient")
+    if not insp_names and recipient and recipient not in _aliases():
+        # 对我市进行了巡视 … 调兵山市委收到了反馈意见: the unit that received the findings names it
+        insp_names.append(str(recipient))
     insp_keys = {normal_form(n, report) for n in insp_names}
     level = next((lv for lv in (_inspected_level(n) for n in insp_names) if lv), "")
     if insp_names:
