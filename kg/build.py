@@ -1,4 +1,8 @@
-"""The build: read → split → extract → resolve → RDF → write (Turtle, Oxigraph store, HTML).
+"""The build: read → split → extract → resolve → RDF → write.
+
+What it writes into ``out_dir``: ``graph.ttl``, the Oxigraph ``store/``, ``graph.html`` (the corpus at a
+glance: reports, teams, inspected units), ``index.html`` (the overview page: inspections, charts, most-cited
+documents) and ``reports/<slug>.html`` (one graph page per report), plus ``manifest.json`` and ``cache/``.
 
 Everything is written into a fresh temporary folder beside ``out_dir`` and moved into place only when the
 whole build succeeded, so a failure or Ctrl-C leaves the previous output intact.
@@ -14,8 +18,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import shutil
 import tempfile
+import threading
 import time
 from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -28,18 +34,19 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from .cache import ExtractionCache, fingerprint
 from .model import Report
 from .pipeline import Pipeline
-from .rdf import graph_nquads, to_quads, union_triples, view_graph, write_turtle
-from .render import write_html
+from .overview import write_overview as write_index
+from .rdf import graph_nquads, to_quads, union_triples, write_turtle
+from .render import write_graph_view, write_report_pages
+from .viz import memory_store
 from .store import ONTOLOGY_GRAPH, is_store, ontology_nquads, save_graphs
 from .read import UnreadableInput, discover, read_source
 from .resolve import resolve
 from .split import split_reports
 from .vocab import RDF, XS_IRI
 
-OUTPUTS = ("graph.ttl", "graph.html", "store", "manifest.json")  # the manifest is moved in last
+OUTPUTS = ("graph.ttl", "graph.html", "index.html", "reports", "store", "manifest.json")  # the manifest last
 CACHE = "cache"  # the extraction cache's folder in out_dir
 MANIFEST_FORMAT = 1
-VIEW_NODES = 400  # things drawn in graph.html: the most connected ones
 
 
 @dataclass
@@ -58,6 +65,7 @@ class BuildSummary:
     incremental: bool = False  # the store was updated from the last build's rather than written anew
     violations: int | None = None  # SHACL violations of ontology/shapes.ttl (None: not checked)
     validation: str = ""  # which engine checked, or why nothing did
+    report_pages: int = 0  # reports/<slug>.html written
 
     def lap(self, stage: str, since: float) -> float:
         """Record the seconds ``stage`` took since ``since``; returns now, the next stage's start."""
@@ -116,43 +124,49 @@ def build_corpus(inputs: list[Path], out_dir: Path, *, progress: bool = True, re
     resolved = resolve(reports)
     lap = summary.lap("resolve", lap)
     quads = to_quads(reports, resolved)
-    checking = _start_validation(quads, summary)
-    graphs = graph_nquads(quads)
-    graphs[ONTOLOGY_GRAPH] = ontology_nquads()
-    manifest = _manifest(graphs)
-    lap = summary.lap("map to RDF", lap)
-
-    previous = None if rebuild else _previous_manifest(out_dir)
-    if previous is not None:
-        changed = {g: data for g, data in graphs.items() if previous["graphs"].get(g.value) != manifest["graphs"][g.value]}
-        gone = [ox.NamedNode(iri) for iri in previous["graphs"] if iri not in manifest["graphs"]]
-        summary.incremental = True
-    else:
-        changed, gone = graphs, []
-    summary.graphs_written, summary.graphs_dropped = len(changed), len(gone)
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    pages = _ReportPages(quads, staging)  # first: it forks, and a fork wants no other thread running
     try:
+        checking = _start_validation(quads, summary)
+        graphs = graph_nquads(quads)
+        graphs[ONTOLOGY_GRAPH] = ontology_nquads()
+        manifest = _manifest(graphs)
+        lap = summary.lap("map to RDF", lap)
+
+        previous = None if rebuild else _previous_manifest(out_dir)
+        if previous is not None:
+            changed = {g: data for g, data in graphs.items()
+                       if previous["graphs"].get(g.value) != manifest["graphs"][g.value]}
+            gone = [ox.NamedNode(iri) for iri in previous["graphs"] if iri not in manifest["graphs"]]
+            summary.incremental = True
+        else:
+            changed, gone = graphs, []
+        summary.graphs_written, summary.graphs_dropped = len(changed), len(gone)
+
         # The store loads in Rust without the GIL, so it is written while Python writes the Turtle and
-        # the HTML; leaving the ``with`` waits for it, so nothing is moved or removed while it writes.
+        # the pages; leaving the ``with`` waits for it, so nothing is moved or removed while it writes.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-store") as pool:
             stored = pool.submit(save_graphs, staging / "store", changed, drop=gone,
                                  base=out_dir / "store" if previous is not None else None)
             triples = union_triples(quads)
             write_turtle(triples, staging / "graph.ttl")
-            view, total = view_graph(triples, max_nodes=VIEW_NODES)
-            write_html(view, staging / "graph.html", max_nodes=VIEW_NODES, total=total)
+            views = memory_store(quads)  # pages read it ten times faster than the store on disk
+            write_graph_view(views, staging / "graph.html")
+            _finish_validation(checking, summary)  # started long before: done by now, as a rule
+            facts = {"files": summary.files, "reports": len(reports), "triples": len(triples)}
+            if summary.violations is not None:
+                facts["violations"] = summary.violations
+            write_index(views, staging / "index.html", summary=facts)
             (staging / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
             stored.result()  # re-raises the store's error, if any
+        summary.report_pages = pages.finish()
         _move_into_place(staging, out_dir)
-        lap = summary.lap("write (Turtle, store, HTML)", lap)
-        if checking is not None:
-            try:
-                summary.violations = checking.result().count
-            except Exception as exc:  # the outputs are in place; a checker's failure is reported, not fatal
-                summary.validation = f"failed: {' '.join(str(exc).split())[:200]}"
-            summary.lap("validate (SHACL, beside the writing)", lap)
+        summary.lap("write (Turtle, store, pages)", lap)
+    except BaseException:
+        pages.cancel()
+        raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     cache.prune()
@@ -165,6 +179,47 @@ def build_corpus(inputs: list[Path], out_dir: Path, *, progress: bool = True, re
     summary.per_class = dict(sorted(typed.items()))
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+class _ReportPages:
+    """``reports/<slug>.html`` for every report, written by a forked process beside the rest of the writing.
+
+    A page per report is a second of Python for the seeds' sixteen, as much as all other writing: in the
+    build's own process it would wait for the GIL behind the Turtle and the overview. The fork inherits
+    the quads, so nothing is copied or pickled. Where fork is missing (Windows, macOS's default) or other
+    threads run (forking them is unsafe), the pages are written in this process at ``finish``.
+    """
+
+    def __init__(self, quads: list, staging: Path) -> None:
+        self.quads, self.staging, self.process = quads, staging, None
+        if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+            self.process = multiprocessing.get_context("fork").Process(
+                target=write_report_pages, args=(quads, staging), name="kg-report-pages", daemon=True)
+            self.process.start()
+
+    def finish(self) -> int:
+        if self.process is None:
+            return write_report_pages(self.quads, self.staging)
+        self.process.join()
+        if self.process.exitcode != 0:
+            raise RuntimeError(f"writing the report pages failed (exit code {self.process.exitcode}; "
+                               "its traceback is above)")
+        return len(list((self.staging / "reports").glob("*.html")))
+
+    def cancel(self) -> None:
+        if self.process is not None and self.process.is_alive():
+            self.process.terminate()
+            self.process.join()
+
+
+def _finish_validation(checking: Future | None, summary: BuildSummary) -> None:
+    """The count of violations into ``summary``; a checker that failed is reported, not fatal."""
+    if checking is None:
+        return
+    try:
+        summary.violations = checking.result().count
+    except Exception as exc:
+        summary.validation = f"failed: {' '.join(str(exc).split())[:200]}"
 
 
 def _start_validation(quads: list, summary: BuildSummary) -> Future | None:

@@ -123,6 +123,7 @@ def build(
     table.add_row("triples", str(summary.triples))
     graphs = f"{summary.graphs_written} written, {summary.graphs_dropped} dropped"
     table.add_row("store graphs", graphs if summary.incremental else f"{summary.graphs_written} (new store)")
+    table.add_row("report pages", Text(f"{summary.report_pages} in {out / 'reports'}", style="dim"))
     if summary.violations is None:
         table.add_row("SHACL violations", Text(summary.validation or "not checked", style="dim"))
     else:
@@ -502,6 +503,69 @@ def serve(
         typer.echo("stopped", err=True)
         return
     _fail(f"the SPARQL server stopped unexpectedly (exit code {code})", code=1)
+
+
+# -- viz --------------------------------------------------------------------------------------------
+
+@app.command(short_help="Draw the graph as one self-contained HTML page (overview, a report, a neighbourhood, a CONSTRUCT).")
+def viz(
+    store: Path = typer.Option(DEFAULT_STORE, "--store", help="The store folder written by kg build."),
+    out: Path = typer.Option(Path("graph-view.html"), "--out", "-o", help="The HTML file to write."),
+    report: Optional[str] = typer.Option(None, "--report", metavar="ID",
+                                         help="One report: its id (000_27b93d8875c74f18-1) or full IRI."),
+    focus: Optional[str] = typer.Option(None, "--focus", metavar="NAME",
+                                        help="The neighbourhood of a thing: a name (label or alias) or an IRI."),
+    depth: int = typer.Option(2, "--depth", min=1, max=6, help="With --focus: how many links away to go."),
+    query_file: Optional[Path] = typer.Option(None, "--query", "-q", metavar="FILE.rq",
+                                              help="Draw what a SPARQL CONSTRUCT (or DESCRIBE) in FILE gives."),
+    max_nodes: int = typer.Option(500, "--max-nodes", min=1,
+                                  help="Keep at most this many nodes (the most connected); the page says what was left out."),
+) -> None:
+    """Write an interactive graph view: one UTF-8 HTML file, every script inlined, no network access.
+
+    Without options: the overview (reports, inspections, teams, inspected units, with counts). Nodes are
+    coloured and shaped by class (legend, class filters); search by name; click a node for its names and
+    the sentences that mention it.
+
+    \b
+    Examples:
+      kg viz --out overview.html
+      kg viz --report 000_27b93d8875c74f18-1 --out report.html
+      kg viz --focus 省商务厅 --depth 2 --out unit.html
+      kg viz --query teams.rq --out teams.html
+      (teams.rq: CONSTRUCT { ?i xs:team ?t ; xs:inspectedUnit ?u } WHERE { ?i xs:team ?t ; xs:inspectedUnit ?u })
+    """
+    from kg import render
+    from kg import store as kgstore
+    from kg import viz as kgviz
+
+    if sum(x is not None for x in (report, focus, query_file)) > 1:
+        _fail("give at most one of --report, --focus, --query")
+    try:
+        db = kgstore.open_store(store)
+        if report is not None:
+            view = kgviz.report_view(db, report, max_nodes=max_nodes)
+        elif focus is not None:
+            view = kgviz.focus_view(db, focus, depth=depth, max_nodes=max_nodes)
+        elif query_file is not None:
+            try:
+                sparql = query_file.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as e:
+                _fail(f"cannot read {query_file}: {e}")
+            view = kgviz.construct_view(db, sparql, max_nodes=max_nodes, title=f"CONSTRUCT · {query_file.name}")
+        else:
+            view = kgviz.overview(db, max_nodes=max_nodes)
+        render.write_view(view, out)
+    except kgstore.StoreNotFound as e:
+        _fail(str(e))
+    except kgviz.ViewError as e:
+        _fail(str(e))
+    except OSError as e:
+        _fail(f"cannot write {out}: {e}")
+    if view.note:
+        typer.echo(f"note: {view.note}", err=True)
+    left = f"; {view.n_omitted} of {view.total} left out (--max-nodes {max_nodes})" if view.n_omitted else ""
+    typer.echo(f"wrote {out}: {len(view.nodes)} nodes, {len(view.edges)} edges{left}")
 
 
 if __name__ == "__main__":  # python -m kg.cli

@@ -13,7 +13,6 @@ A relation's evidence is the sentence that states it: both ends have a mention i
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
 from functools import lru_cache
 from urllib.parse import quote
 
@@ -251,39 +250,5 @@ def _rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Identifier:
     return Literal(term.value, datatype=None if datatype == _XSD_STRING else URIRef(datatype))
 
 
-# What the HTML view needs of a mention: its sentence and surface, not its offsets or report link.
-_MENTION_IRI = str(XSR["mention/"])
-_NOT_VIEWED = {str(XS.start), str(XS.end), str(XS.inReport)}
-_NOT_EDGES = {str(RDF.type), str(XS.mention), str(XS.inReport)}
-VIEW_MENTIONS = 3  # mentions per thing the view's tooltip shows
-
-
-def view_graph(triples: list[ox.Triple], max_nodes: int = 400) -> tuple[Graph, int]:
-    """The small rdflib Graph the HTML view draws, and how many things the whole graph holds: the view
-    shows its ``max_nodes`` most connected things, each with up to ``VIEW_MENTIONS`` mentions. Chosen here, on pyoxigraph terms, because handing rdflib the whole
-    graph costs more than the rest of the build's writing put together."""
-    rdf_type, mention = str(RDF.type), str(XS.mention)
-    things = {t.subject for t in triples if t.predicate.value == rdf_type
-              and not t.subject.value.startswith(_MENTION_IRI)}
-    links = {(t.subject, t.object) for t in triples
-             if t.predicate.value not in _NOT_EDGES and t.subject in things and t.object in things}
-    degree: Counter = Counter()
-    for a, b in links:
-        degree[a] += 1
-        degree[b] += 1
-    kept = set(sorted(things, key=lambda n: (-degree[n], n.value))[:max_nodes])
-    shown: Counter = Counter()
-    kept_mentions = set()
-    for t in triples:
-        if t.predicate.value == mention and t.subject in kept and shown[t.subject] < VIEW_MENTIONS:
-            shown[t.subject] += 1
-            kept_mentions.add(t.object)
-    chosen = [t for t in triples if t.predicate.value not in _NOT_VIEWED
-              and ((t.subject in kept and (t.predicate.value != mention or t.object in kept_mentions)
-                    and (t.object in kept or t.object not in things))
-                   or t.subject in kept_mentions)]
-    return _rdflib_graph(chosen), len(things)
-
-
-__all__ = ["ENTITIES_GRAPH", "graph_nquads", "view_graph", "to_quads", "union_triples", "write_turtle", "union_graph", "report_iri", "thing_iri",
+__all__ = ["ENTITIES_GRAPH", "graph_nquads", "to_quads", "union_triples", "write_turtle", "union_graph", "report_iri", "thing_iri",
            "literal", "curie"]

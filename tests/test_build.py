@@ -33,7 +33,7 @@ def corpus(tmp_path: Path) -> Path:
 def test_build_writes_every_output_and_times_each_stage(corpus: Path, tmp_path: Path) -> None:
     summary = build_corpus([corpus], tmp_path / "out", progress=False)
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted([*OUTPUTS, CACHE])
-    assert list(summary.stages)[:4] == ["read, split, extract", "resolve", "map to RDF", "write (Turtle, store, HTML)"]
+    assert list(summary.stages)[:4] == ["read, split, extract", "resolve", "map to RDF", "write (Turtle, store, pages)"]
     assert summary.violations == 0 and summary.validation.startswith("turbo")  # pyshacl-turbo is a dependency
     assert all(secs >= 0 for secs in summary.stages.values())
     assert sum(summary.stages.values()) <= summary.seconds

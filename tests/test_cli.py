@@ -193,6 +193,7 @@ class FakeSummary:
     incremental: bool = True
     violations: int | None = 0
     validation: str = "turbo"
+    report_pages: int = 3
 
 
 def _fake_build(monkeypatch: pytest.MonkeyPatch, summary: FakeSummary) -> list[tuple]:

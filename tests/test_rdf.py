@@ -105,19 +105,3 @@ def test_each_triple_lies_in_one_graph_and_shared_things_in_the_entities_graph()
     assert [q.graph_name for q in labels] == [ENTITIES_GRAPH]
     mentions = [q for q in quads if q.predicate.value.endswith("#mention")]
     assert sorted(q.graph_name.value for q in mentions) == sorted(report_iri(r).value for r in reports)
-
-
-def test_view_graph_keeps_the_most_connected_things_and_counts_them_all():
-    from kg.rdf import union_triples, view_graph
-    rep = build()
-    hub = rep.add("Unit", "省甲厅", Span(17, 20))
-    for i in range(5):
-        doc = rep.add("Document", f"办法{i}", Span(30 + i, 31 + i), key=f"d{i}")
-        rep.relate(doc, "xs:issuedBy", hub)
-    rep.add("Person", "孤立者", Span(40, 41))
-    quads = to_quads([rep], resolve([rep], per_kind=False))
-    g, total = view_graph(union_triples(quads), max_nodes=3)
-    labels = {str(o) for o in g.objects(None, RDFS.label)}
-    assert "省甲厅" in labels and "孤立者" not in labels
-    assert total == 8  # the report, the unit, five documents, the person
-    assert len(set(g.subjects(RDF.type, XS.Mention))) <= 3 * 3
