@@ -13,6 +13,7 @@ runs for each side, because the machines are shared and noisy, and each run's ow
 from __future__ import annotations
 
 import argparse
+from concurrent.futures import ProcessPoolExecutor
 import multiprocessing
 import resource
 import sys
@@ -69,9 +70,9 @@ def main(argv: list[str] | None = None) -> int:
 
     spawn = multiprocessing.get_context("spawn")
     runs = []
-    for _ in range(a.repeat):
-        with spawn.Pool(1) as pool:
-            runs.append(pool.apply(_build_once, (a.inputs, texts)))
+    for _ in range(a.repeat):  # not a Pool: its workers are daemons, and a build forks a child
+        with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
+            runs.append(pool.submit(_build_once, a.inputs, texts).result())
     stages = {name: min(r[0][name] for r in runs) for name in runs[0][0]}
     t_build, t_jieba = min(r[1] for r in runs), min(r[2] for r in runs)
 

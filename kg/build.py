@@ -186,13 +186,15 @@ class _ReportPages:
 
     A page per report is a second of Python for the seeds' sixteen, as much as all other writing: in the
     build's own process it would wait for the GIL behind the Turtle and the overview. The fork inherits
-    the quads, so nothing is copied or pickled. Where fork is missing (Windows, macOS's default) or other
-    threads run (forking them is unsafe), the pages are written in this process at ``finish``.
+    the quads, so nothing is copied or pickled. Where fork is missing (Windows, macOS's default), other
+    threads run (forking them is unsafe) or this process is a daemon (which may not have children), the
+    pages are written in this process at ``finish``.
     """
 
     def __init__(self, quads: list, staging: Path) -> None:
         self.quads, self.staging, self.process = quads, staging, None
-        if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+        if ("fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+                and not multiprocessing.current_process().daemon):  # a daemon may have no children
             self.process = multiprocessing.get_context("fork").Process(
                 target=write_report_pages, args=(quads, staging), name="kg-report-pages", daemon=True)
             self.process.start()
