@@ -124,8 +124,11 @@ def _add(values: list[str], value: str | None) -> None:
 
 
 def report_slug(report_iri: str) -> str:
-    """The last path segment of a report's IRI: ``…/report/000_27b93d8875c74f18-1`` → ``000_27b93d8875c74f18-1``."""
-    return report_iri.rstrip("/").rsplit("/", 1)[-1]
+    """The name of a report's page: ``…/report/000_27b93d8875c74f18-1`` → ``000_27b93d8875c74f18-1``
+    (kg.viz.slug, which the pages are written under)."""
+    from kg.viz import slug
+
+    return slug(report_iri)
 
 
 def report_href(report_iri: str) -> str:
@@ -265,11 +268,12 @@ def _svg_filter(series_titles: list[str], chart_title: str):
     pygal's own <title>s (\"Pygal\", guide positions); name the chart; and give each bar a <title>
     "label · series: value", which the browser shows on hover."""
     def apply(root):
-        for parent in root.iter():
-            for child in list(parent):
-                tag = child.tag.rsplit("}", 1)[-1] if isinstance(child.tag, str) else ""
-                if tag in ("", "script", "title"):
-                    parent.remove(child)
+        # collected first, removed after: lxml's iter() loses its place when the tree changes under it
+        # (pygal uses lxml when it is installed, xml.etree otherwise)
+        doomed = [(parent, child) for parent in root.iter() for child in parent
+                  if (child.tag.rsplit("}", 1)[-1] if isinstance(child.tag, str) else "") in ("", "script", "title")]
+        for parent, child in doomed:
+            parent.remove(child)
         title = root.makeelement("title", {})
         title.text = chart_title
         root.insert(0, title)

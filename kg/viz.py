@@ -17,6 +17,8 @@ how many of each class it left out.
 """
 from __future__ import annotations
 
+import hashlib
+
 import random
 import re
 from collections import Counter, defaultdict, deque
@@ -127,7 +129,17 @@ def class_label(cls: str) -> str:
 
 
 def slug(report_iri: str) -> str:
-    return report_iri.rsplit("/", 1)[-1]
+    """A report's page name: the last segment of its IRI (percent-encoded, so no / or \\ in it), cut
+    with a hash when long, as file names have at most 255 bytes (a 200-character Chinese file name becomes
+    1,800 characters of %XX)."""
+    name = report_iri.rstrip("/").rsplit("/", 1)[-1]
+    if len(name) <= MAX_SLUG:
+        return name
+    head = re.sub(r"%[0-9A-Fa-f]?$", "", name[:MAX_SLUG - 17])  # never half an %XX escape
+    return f"{head}-{hashlib.sha1(name.encode()).hexdigest()[:16]}"
+
+
+MAX_SLUG = 120
 
 
 def _select(store: ox.Store, sparql: str, **subs: ox.NamedNode | ox.Literal) -> list[dict[str, Any]]:

@@ -156,3 +156,14 @@ def test_cli_bad_query_and_missing_store(store_dir: Path, tmp_path: Path) -> Non
     assert run("--store", str(store_dir), "--query", str(rq), "--out", str(tmp_path / "x.html")).exit_code == 2
     r = run("--store", str(tmp_path / "none"), "--out", str(tmp_path / "x.html"))
     assert r.exit_code == 2 and "kg build" in r.output
+
+
+def test_a_reports_page_name_is_one_short_safe_file_name() -> None:
+    from kg.rdf import _report_iri
+
+    long_name = viz.slug(_report_iri("中" * 200, 0).value)
+    assert len(long_name) <= viz.MAX_SLUG and "/" not in long_name and not long_name.endswith("%")
+    assert long_name != viz.slug(_report_iri("中" * 199 + "文", 0).value)  # the hash keeps them apart
+    for stem in ("../evil", "a b/c", "..\\x"):
+        name = viz.slug(_report_iri(stem, 0).value)
+        assert "/" not in name and "\\" not in name and name not in (".", "..")
