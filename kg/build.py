@@ -39,12 +39,12 @@ from .rdf import graph_nquads, to_quads, union_triples, write_turtle
 from .render import write_graph_view, write_report_pages
 from .viz import memory_store
 from .store import ONTOLOGY_GRAPH, is_store, ontology_nquads, save_graphs
-from .read import UnreadableInput, discover, read_source
+from .read import UnreadableInput, discover, needs_text_copy, read_source
 from .resolve import resolve
 from .split import split_reports
 from .vocab import RDF, XS_IRI
 
-OUTPUTS = ("graph.ttl", "graph.html", "index.html", "reports", "store", "manifest.json")  # the manifest last
+OUTPUTS = ("graph.ttl", "graph.html", "index.html", "reports", "text", "store", "manifest.json")  # manifest last
 CACHE = "cache"  # the extraction cache's folder in out_dir
 MANIFEST_FORMAT = 1
 
@@ -74,52 +74,131 @@ class BuildSummary:
         return now
 
 
+class StrictBuildError(Exception):
+    """``strict=True`` and some files failed: raised after every file was tried, before anything is
+    written (the extraction cache included). ``skipped`` holds (file, one-line reason) for each."""
+
+    def __init__(self, skipped: list[tuple[str, str]]) -> None:
+        super().__init__(f"{len(skipped)} file(s) could not be built; nothing was written")
+        self.skipped = skipped
+
+
+NO_INSPECTION = "no inspection found: not a rectification report?"
+# Reports run to 40,000 characters; extraction slows faster than linearly in a report's length, so a
+# longer one (a whole file on one line with no signature, say) is refused rather than left to run on.
+MAX_REPORT_CHARS = 1_000_000
+
+
 def extract(paths: list[Path], *, pipeline: Pipeline | None = None, progress: bool = False,
-            summary: BuildSummary | None = None, cache: ExtractionCache | None = None) -> list[Report]:
-    """Read, split and extract every file; a file that fails is skipped with its reason in ``summary``.
+            summary: BuildSummary | None = None, cache: ExtractionCache | None = None,
+            strict: bool = False) -> list[Report]:
+    """Read, split and extract every file; a file that fails is skipped with a one-line reason in
+    ``summary.skipped`` and the build goes on with the rest.
+
+    A file is skipped when it is not a regular file (a FIFO, a device, a folder: never read, as reading
+    may never end), cannot be read or decoded (``UnreadableInput``: empty, binary, unreadable), makes an
+    extractor fail (the error's type and message), holds no report with an inspection (it is not a
+    rectification report), or would give its reports the same IRIs, and so the same pages, as a file
+    already taken (the same name once made an IRI: ``a b.txt`` and ``a_b.txt``, or ``x.txt`` in two
+    folders; names that differ only in case count as the same, for case-insensitive file systems), or
+    holds a report over ``MAX_REPORT_CHARS``. A file given twice (``a/../b.txt`` and ``b.txt``) is built once.
 
     With a ``cache``, a file whose extraction is cached is only read (to hash it) and the cached reports
-    are used; a file extracted anew is added to the cache."""
+    are used; a file extracted anew is added to the cache. With ``strict``, every file is still tried (so
+    that all the reasons are known), but any skip raises ``StrictBuildError`` at the end and nothing is
+    added to the cache."""
     pipeline = pipeline or Pipeline()
     summary = summary if summary is not None else BuildSummary()
     reports: list[Report] = []
+    taken: dict[str, Path] = {}  # a file's IRI name (case-folded) → the file that has it
+    to_cache: list = []  # with strict: (source, reports) to cache once every file has passed
     with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), transient=True, disable=not progress or len(paths) < 2) as bar:
         task = bar.add_task("extracting", total=len(paths))
+        seen: set[Path] = set()
         for path in paths:
             bar.update(task, description=f"extracting {path.name}")
+            if path.resolve() in seen:  # the same file again (a/../b.txt and b.txt, a link to it): once is enough
+                bar.advance(task)
+                continue
+            seen.add(path.resolve())
             try:
-                source = read_source(path)
-                found = cache.get(source) if cache is not None else None
-                if found is None:
-                    found = split_reports(source)
-                    for report in found:
-                        pipeline(report)
-                    summary.extracted += 1
-                    if cache is not None:
-                        cache.put(source, found)
-                else:
-                    summary.reused += 1
+                found = _extract_file(path, pipeline, summary, cache, to_cache if strict else None)
+                if not any(report.things_of("Inspection") for report in found):
+                    raise UnreadableInput(NO_INSPECTION)
+                name = _iri_name(path)
+                if name in taken:
+                    raise UnreadableInput(f"its reports would get the IRIs and pages of {taken[name]}'s "
+                                          "(the same name once made an IRI): rename one of them")
             except UnreadableInput as exc:
-                summary.skipped.append((str(path), str(exc)))
+                summary.skipped.append((str(path), " ".join(str(exc).split())))
             else:
+                taken[name] = path
                 reports.extend(found)
                 summary.files += 1
             bar.advance(task)
+    if strict and summary.skipped:
+        raise StrictBuildError(summary.skipped)
+    for source, found in to_cache:
+        cache.put(source, found)
     return reports
 
 
-def build_corpus(inputs: list[Path], out_dir: Path, *, progress: bool = True, rebuild: bool = False) -> BuildSummary:
-    """Build the graph of ``inputs`` (files or folders) into ``out_dir``; see the module docstring."""
+def _extract_file(path: Path, pipeline: Pipeline, summary: BuildSummary, cache: ExtractionCache | None,
+                  defer: list | None) -> list[Report]:
+    """One file's reports, from the cache or extracted anew; ``UnreadableInput`` when it gives none."""
+    if not path.is_file():  # stat follows links: a FIFO or /dev/zero would block or never end
+        raise UnreadableInput("not a regular file (a folder, FIFO, device or broken link)"
+                              if path.exists() or not path.is_symlink() else "broken symbolic link")
+    source = read_source(path)
+    if not source.text.strip():  # read_source strips bytes, which leaves U+3000 and other Unicode spaces
+        raise UnreadableInput("empty file (white space only)")
+    found = cache.get(source) if cache is not None else None
+    if found is not None:
+        summary.reused += 1
+        return found
+    try:
+        found = split_reports(source)
+        longest = max((len(report.span) for report in found), default=0)
+        if longest > MAX_REPORT_CHARS:
+            raise UnreadableInput(f"a report of {longest:,} characters, over the limit of {MAX_REPORT_CHARS:,} "
+                                  "(each report ends with its signature): not a rectification report?")
+        for report in found:
+            pipeline(report)
+    except UnreadableInput:
+        raise
+    except Exception as exc:  # a bug met on an odd input must not cost the other files their build
+        raise UnreadableInput(f"extraction failed ({type(exc).__name__}: {exc}); this is a bug in kg, "
+                              "please report it with the file") from exc
+    summary.extracted += 1
+    if cache is not None:
+        if defer is None:
+            cache.put(source, found)
+        else:
+            defer.append((source, found))
+    return found
+
+
+def _iri_name(path: Path) -> str:
+    """What a file's reports are named by in IRIs and page names (``kg.rdf.report_iri``), case-folded."""
+    from .rdf import _slug
+    return _slug(path.stem).casefold()
+
+
+def build_corpus(inputs: list[Path], out_dir: Path, *, progress: bool = True, rebuild: bool = False,
+                 strict: bool = False) -> BuildSummary:
+    """Build the graph of ``inputs`` (files or folders) into ``out_dir``; see the module docstring.
+
+    ``strict``: if any file would be skipped, raise ``StrictBuildError`` before anything is written."""
     started = lap = time.perf_counter()
     summary = BuildSummary()
     out_dir = out_dir.resolve()
     paths = discover(inputs)
     pipeline = Pipeline()
-    if rebuild:
-        shutil.rmtree(out_dir / CACHE, ignore_errors=True)
-    cache = ExtractionCache(out_dir / CACHE, fingerprint(pipeline.names))
-    reports = extract(paths, pipeline=pipeline, progress=progress, summary=summary, cache=cache)
+    # --rebuild reads nothing from the cache but leaves it be: a build that fails (--strict) loses nothing,
+    # and one that succeeds prunes what it did not write anew
+    cache = ExtractionCache(out_dir / CACHE, fingerprint(pipeline.names), reuse=not rebuild)
+    reports = extract(paths, pipeline=pipeline, progress=progress, summary=summary, cache=cache, strict=strict)
     lap = summary.lap("read, split, extract", lap)
     resolved = resolve(reports)
     lap = summary.lap("resolve", lap)
@@ -159,6 +238,7 @@ def build_corpus(inputs: list[Path], out_dir: Path, *, progress: bool = True, re
             if summary.violations is not None:
                 facts["violations"] = summary.violations
             write_index(views, staging / "index.html", summary=facts)
+            _write_texts(reports, staging / "text")
             (staging / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
             stored.result()  # re-raises the store's error, if any
         summary.report_pages = pages.finish()
@@ -214,6 +294,17 @@ class _ReportPages:
             self.process.join()
 
 
+def _write_texts(reports: list[Report], folder: Path) -> None:
+    """The plain text of each HTML, DOCX or PDF input, which its offsets index (the vocabulary's contract:
+    "the plain text extracted from it, kept beside the graph"). Written with ``newline=''`` so that the
+    saved text is the text the offsets count. No such input: no folder, and the last build's goes."""
+    texts = {r.source.name: r.source.text for r in reports if needs_text_copy(r.source.path)}
+    for name, text in sorted(texts.items()):
+        folder.mkdir(exist_ok=True)
+        with open(folder / f"{name}.txt", "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+
+
 def _finish_validation(checking: Future | None, summary: BuildSummary) -> None:
     """The count of violations into ``summary``; a checker that failed is reported, not fatal."""
     if checking is None:
@@ -261,7 +352,8 @@ def _previous_manifest(out_dir: Path) -> dict | None:
 
 
 def _move_into_place(staging: Path, out_dir: Path) -> None:
-    """Replace each output of a previous build by the new one; other files in ``out_dir`` are kept.
+    """Replace each output of a previous build by the new one, and remove an output this build did not
+    write (``text/`` when no input needed it); other files in ``out_dir`` are kept.
 
     The old manifest goes first and the new one comes last, so an interrupted move leaves no manifest
     describing a store it does not match: the next build then writes its store anew."""
@@ -269,11 +361,9 @@ def _move_into_place(staging: Path, out_dir: Path) -> None:
     (out_dir / "manifest.json").unlink(missing_ok=True)
     for name in OUTPUTS:
         new, old = staging / name, out_dir / name
-        if not new.exists():
-            continue
         if old.is_dir() and not old.is_symlink():
-            trash = staging / f"old-{name}"
-            old.rename(trash)
-        elif old.exists():
+            old.rename(staging / f"old-{name}")  # removed with the staging folder
+        elif old.exists() or old.is_symlink():
             old.unlink()
-        new.rename(old)
+        if new.exists():
+            new.rename(old)

@@ -76,9 +76,10 @@ class _Unpickler(pickle.Unpickler):
 class ExtractionCache:
     """A folder of entries, one per (fingerprint, file name, text)."""
 
-    def __init__(self, folder: Path, fingerprint: str) -> None:
+    def __init__(self, folder: Path, fingerprint: str, *, reuse: bool = True) -> None:
         self.folder = folder
         self.fingerprint = fingerprint
+        self.reuse = reuse  # False: every file is extracted again (kg build --rebuild); entries are still written
         self.used: set[str] = set()
 
     def key(self, source: Source) -> str:
@@ -90,6 +91,8 @@ class ExtractionCache:
 
     def get(self, source: Source) -> list[Report] | None:
         """The reports extracted earlier from this very text, or None (an unreadable entry counts as none)."""
+        if not self.reuse:
+            return None
         key = self.key(source)
         path = self.folder / f"{key}.pickle"
         try:

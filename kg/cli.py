@@ -94,23 +94,38 @@ def build(
     out: Path = typer.Option(Path("output"), "--out", "-o", help="Folder for the store, graph.ttl and graph.html."),
     rebuild: bool = typer.Option(False, "--rebuild", help="Extract every file again and write the store anew, "
                                  "ignoring what the last build into OUT kept."),
+    strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) if any file would be skipped, before "
+                                "anything is written: OUT is left as it was."),
 ) -> None:
     """Extract everything from the reports and write the graph, store and HTML view.
 
     Writes OUT/store (the Oxigraph store that kg query reads), and graph.ttl, graph.html and
     manifest.json beside it. Builds are incremental: only new or changed files are extracted again
     (OUT/cache keeps what each file gave), and only the named graphs that changed are rewritten in the
-    store; the result is what a clean build gives. Exits with code 1 if a file had to be skipped, naming
-    each one and why on stderr.
+    store; the result is what a clean build gives.
+
+    A file that cannot be built (empty, binary, unreadable, not a rectification report, a name that
+    would clash with another file's) is skipped and the build goes on with the rest; each one is named
+    on stderr with its reason, and the exit code is 1. With --strict, any such file stops the build
+    before anything is written. A failure or Ctrl-C during the build leaves OUT as it was.
 
     \b
     Examples:
       kg build seeds --out output
       kg build seeds --out output --rebuild
+      kg build seeds --out output --strict
     """
-    from kg.build import build_corpus  # imported here: the pipeline is heavy and --help should be instant
+    import importlib
 
-    summary = build_corpus(list(inputs), out, progress=True, rebuild=rebuild)
+    kg_build = importlib.import_module("kg.build")  # imported here: the pipeline is heavy, --help is instant
+    strict_failed = getattr(kg_build, "StrictBuildError", ())  # () catches nothing
+
+    options = {"strict": True} if strict else {}  # passed only when asked
+    try:
+        summary = kg_build.build_corpus(list(inputs), out, progress=True, rebuild=rebuild, **options)
+    except strict_failed as exc:
+        _print_skipped(exc.skipped)
+        _fail(f"--strict: {len(exc.skipped)} file(s) could not be built; nothing was written to {out}", code=1)
     table = Table(title=f"kg build → {out}", show_header=True)
     table.add_column("", style="bold")
     table.add_column("count", justify="right")
@@ -121,6 +136,8 @@ def build(
     for cls, n in summary.per_class.items():
         table.add_row(Text(cls), str(n))
     table.add_row("triples", str(summary.triples))
+    if summary.skipped:
+        table.add_row(Text("skipped files", style="bold red"), Text(str(len(summary.skipped)), style="bold red"))
     graphs = f"{summary.graphs_written} written, {summary.graphs_dropped} dropped"
     table.add_row("store graphs", graphs if summary.incremental else f"{summary.graphs_written} (new store)")
     table.add_row("report pages", Text(f"{summary.report_pages} in {out / 'reports'}", style="dim"))
@@ -136,9 +153,14 @@ def build(
         typer.echo(f"the graph breaks {summary.violations} SHACL rule(s): run `kg validate --store {out / 'store'}` "
                    "for the list", err=True)
     if summary.skipped:
-        for file, reason in summary.skipped:
-            typer.echo(f"skipped {file}: {' '.join(str(reason).split())}", err=True)
+        _print_skipped(summary.skipped)
         raise typer.Exit(1)
+
+
+def _print_skipped(skipped: list[tuple[str, str]]) -> None:
+    """One line on stderr per file the build left out: ``skipped FILE: REASON``."""
+    for file, reason in skipped:
+        typer.echo(f"skipped {file}: {' '.join(str(reason).split())}", err=True)
 
 
 # -- query ------------------------------------------------------------------------------------------

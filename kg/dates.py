@@ -12,7 +12,10 @@
   moved by the offset in date_relative_years.tsv; when no year is known it is left out;
 * full-width digits and Chinese numerals (``二〇二〇年十二月``) are read too;
 * a noisy copy with lost characters (``2019810日至1015``) is left out: numbers glued to other digits never
-  match, so nothing is guessed.
+  match, so nothing is guessed;
+* stray white space inside a date (``2020年7月30 日``) is read, up to ``MAX_GAP`` characters at each place:
+  every ``\\s*`` of a pattern means that bounded gap, so ``2020年`` and ``3月`` far apart are two dates, wherever
+  they stand in the text.
 
 The patterns are data: ``kg/lexicons/dates.tsv`` (with ``date_parts.txt`` and ``date_range_links.txt``).
 Offsets are absolute; the text is never copied with a different length (full-width digits are mapped one to one).
@@ -30,6 +33,8 @@ from .model import PartialDate, Span
 _FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
 _FW_DIGIT = re.compile("[０-９]")
 _CN_DIGIT = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0}
+MAX_GAP = 4  # white-space characters allowed between two parts of a date (a line break and spaces)
+_GAP = rf"\s{{0,{MAX_GAP}}}"
 
 # Numbers: never glued to another digit, so 2019810日 yields nothing.
 _Y = r"(?<![0-9])(?:19|20)[0-9]{2}(?![0-9])|(?<![〇零一二三四五六七八九十])[一二][〇零九][〇零一二三四五六七八九]{2}"
@@ -84,7 +89,7 @@ def _patterns() -> list[re.Pattern[str]]:
     for row in lexicon.table("dates"):
         rx = row["regex"].replace("{Y}", f"(?:{_Y})").replace("{M}", f"(?:{_M})").replace("{D}", f"(?:{_D})")
         rx = rx.replace("{MPART}", parts).replace("{REL}", _rel_alternation())
-        out.append(re.compile(rx))
+        out.append(re.compile(rx.replace(r"\s*", _GAP)))
     return out
 
 
@@ -100,12 +105,12 @@ def _rel_alternation() -> str:
 @lru_cache(maxsize=1)
 def _range_end() -> re.Pattern[str]:
     links = "|".join(re.escape(w) for w in sorted(lexicon.words("date_range_links"), key=len, reverse=True))
-    return re.compile(rf"\s*(?:{links})\s*")
+    return re.compile(rf"{_GAP}(?:{links}){_GAP}")
 
 
 @lru_cache(maxsize=1)
 def _bare_day() -> re.Pattern[str]:
-    return re.compile(rf"(?P<d>{_D})\s*[日号]")
+    return re.compile(rf"(?P<d>{_D}){_GAP}[日号]")
 
 
 def _valid(y: int | None, m: int | None, d: int | None) -> bool:
@@ -123,8 +128,10 @@ def _valid(y: int | None, m: int | None, d: int | None) -> bool:
 
 
 # Every date holds a number followed by 年/月, or 年底/年末: only the text around these is matched in full.
-_ANCHOR = re.compile(r"[0-9〇零一二三四五六七八九十]{1,4}\s*[年月]|年[底末]")
-_WINDOW_BEFORE, _WINDOW_AFTER = 12, 24
+# With gaps bounded, a date reaches at most _WINDOW_BEFORE characters before its first anchor (a relative
+# year) and _WINDOW_AFTER after one (ymd: gap, month, gap, 月, gap, day, gap, 日 = 4 gaps + 6).
+_ANCHOR = re.compile(rf"[0-9〇零一二三四五六七八九十]{{1,4}}{_GAP}[年月]|年[底末]")
+_WINDOW_BEFORE, _WINDOW_AFTER = 12, 4 * MAX_GAP + 8
 
 
 def _windows(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -158,9 +165,11 @@ def _singles(text: str, start: int, end: int, year: int | None) -> list[tuple[in
         y = cn_number(g["y"]) if g.get("y") else None
         mo = cn_number(g["m"]) if g.get("m") else None
         d = cn_number(g["d"]) if g.get("d") else None
-        if (g.get("m") and mo is None) or (g.get("d") and d is None) or not _valid(y, mo, d):
-            continue
         rel = _relative_years().get(g["rel"]) if g.get("rel") else None
+        # a year-less date is checked in the year it will take: 2月29日 in 2019 is no day (2019年2月 is kept)
+        in_year = y if y is not None else None if year is None else year + (rel or 0)
+        if (g.get("m") and mo is None) or (g.get("d") and d is None) or not _valid(in_year, mo, d):
+            continue
         out.append((s, s - neg, {"y": y, "m": mo, "d": d, "part": g.get("part") or g.get("yend"), "rel": rel}))
         pos = s - neg
     return out

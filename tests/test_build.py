@@ -32,7 +32,8 @@ def corpus(tmp_path: Path) -> Path:
 
 def test_build_writes_every_output_and_times_each_stage(corpus: Path, tmp_path: Path) -> None:
     summary = build_corpus([corpus], tmp_path / "out", progress=False)
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted([*OUTPUTS, CACHE])
+    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert written == sorted({*OUTPUTS, CACHE} - {"text"})  # text/ only for HTML, DOCX and PDF inputs
     assert list(summary.stages)[:4] == ["read, split, extract", "resolve", "map to RDF", "write (Turtle, store, pages)"]
     assert summary.violations == 0 and summary.validation.startswith("turbo")  # pyshacl-turbo is a dependency
     assert all(secs >= 0 for secs in summary.stages.values())
@@ -46,7 +47,7 @@ def test_a_store_that_fails_while_the_html_is_written_leaves_the_last_build_inta
         corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "out"
     build_corpus([corpus], out, progress=False)
-    before = {name: (out / name).stat().st_mtime_ns for name in OUTPUTS}
+    before = {name: (out / name).stat().st_mtime_ns for name in OUTPUTS if (out / name).exists()}
 
     def broken_save(store_dir, graphs, **kwargs):
         raise OSError("disk full")
@@ -54,7 +55,7 @@ def test_a_store_that_fails_while_the_html_is_written_leaves_the_last_build_inta
     monkeypatch.setattr(kg.build, "save_graphs", broken_save)
     with pytest.raises(OSError, match="disk full"):
         build_corpus([corpus], out, progress=False)
-    assert {name: (out / name).stat().st_mtime_ns for name in OUTPUTS} == before
+    assert {name: (out / name).stat().st_mtime_ns for name in OUTPUTS if (out / name).exists()} == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no staging left behind
 
 
@@ -116,3 +117,20 @@ def test_rebuild_ignores_the_cache_and_a_lost_manifest_means_a_clean_store(corpu
     after = build_corpus([corpus], out, progress=False)
     assert (after.reused, after.incremental) == (1, False)
     assert after.graphs_written == len(list(ox.Store.read_only(str(out / "store")).named_graphs()))
+
+
+def test_the_text_of_an_html_input_is_kept_beside_the_graph_and_its_offsets_index_it(
+        corpus: Path, tmp_path: Path) -> None:
+    page = "<html><body><nav>首页 | 通知公告</nav><article>" + "".join(
+        f"<p>{line}</p>" for line in OTHER.splitlines()) + "</article><footer>版权所有</footer></body></html>"
+    (corpus / "page.html").write_text(page, encoding="utf-8")
+    out = tmp_path / "out"
+    build_corpus([corpus], out, progress=False)
+    text = (out / "text" / "page.html.txt").read_bytes().decode("utf-8")
+    assert "省委第五巡视组" in text and "版权所有" not in text
+    rows = query(out / "store", "SELECT ?s ?b ?e WHERE { ?m xs:surface ?s ; xs:start ?b ; xs:end ?e ; "
+                               "xs:inReport/xs:sourceFile 'page.html' }").rows
+    assert rows and all(text[int(b):int(e)] == s for s, b, e in rows)
+    (corpus / "page.html").unlink()
+    build_corpus([corpus], out, progress=False)
+    assert not (out / "text").exists()  # no such input any more: no stale copy

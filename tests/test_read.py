@@ -37,3 +37,17 @@ def test_discover_walks_folders_once_and_in_order(tmp_path):
     assert [p.relative_to(tmp_path).as_posix() for p in found] == ["a.txt", "b/c.txt"]
     with pytest.raises(FileNotFoundError):
         discover([tmp_path / "missing"])
+
+
+def test_a_text_in_no_chinese_encoding_falls_back_to_charset_normalizer_unrestricted(tmp_path):
+    text = "Съешь же ещё этих мягких французских булок, да выпей чаю.\n"
+    path = tmp_path / "cp1251.txt"
+    path.write_bytes(text.encode("cp1251"))
+    assert read_source(path).text == text  # not forced into GB18030, which accepts many byte pairs
+
+
+def test_only_extracted_formats_need_a_copy_of_their_text():
+    from kg.read import needs_text_copy
+
+    assert [needs_text_copy(Path(n)) for n in ("a.html", "b.HTM", "c.docx", "d.Pdf", "e.txt", "f.doc")] == [
+        True, True, True, True, False, False]

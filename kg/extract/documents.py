@@ -37,6 +37,7 @@ _OPEN_OUTER, _CLOSE_OUTER = "《", "》"
 _OPEN_INNER = set("〈<＜〈")
 _CLOSE_INNER = set("〉>＞〉")
 _BAD_INSIDE = re.compile(r"[。！？!?]")
+_ANY_WS = re.compile(r"\s+")
 _KEY_DROP = dict.fromkeys(map(ord, "“”‘’\"'「」『』《》〈〉<>＜＞〈〉 \t\r\n\u3000"), None)
 
 # （辽白委办发〔2020〕29号）, (辽文旅发[2020]10号), (沈阳市人民政府第47号)
@@ -52,7 +53,9 @@ _SERIES_GAP = re.compile(r"\s*(?:[（(][^（）()\n]{0,30}[）)])?\s*(?:[、，,
 
 def title_key(title: str) -> str:
     """The identity of a title: NFKC, no white space, no quote marks or title brackets."""
-    return unicodedata.normalize("NFKC", title).translate(_KEY_DROP)
+    # all white space (as the label's \s+ sees it: \x1c-\x1f, \x0b, \u2028 … too), else a stray control
+    # character in a copy makes a second identity for one title
+    return _ANY_WS.sub("", unicodedata.normalize("NFKC", title).translate(_KEY_DROP))
 
 
 def find_titles(text: str, start: int, end: int) -> list[tuple[int, int, int]]:
@@ -147,7 +150,9 @@ class Documents:
             # the issuer
             sent = report.sentence_at(s)
             verb: Span | None = None
-            if prev_outer is not None and prev_outer[0] >= sent.start and prev_outer[2] is not None:
+            # the series' verb must stand in this sentence too: a 文号 or title may hold a sentence end (；！)
+            if (prev_outer is not None and prev_outer[0] >= sent.start and prev_outer[2] is not None
+                    and prev_outer[2].start >= sent.start):
                 gap = _SERIES_GAP.fullmatch(text, prev_outer[0], s - 1)
                 if gap:
                     verb = prev_outer[2]
