@@ -32,14 +32,14 @@ import pyoxigraph as ox
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .cache import ExtractionCache, fingerprint
-from .model import Report
+from .model import Report, Source
 from .pipeline import Pipeline
 from .overview import write_overview as write_index
 from .rdf import graph_nquads, to_quads, union_triples, write_turtle
 from .render import write_graph_view, write_report_pages
 from .viz import memory_store
 from .store import ONTOLOGY_GRAPH, is_store, ontology_nquads, save_graphs
-from .read import UnreadableInput, discover, needs_text_copy, read_source
+from .read import UnreadableInput, discover, is_traditional, needs_text_copy, read_source, to_simplified
 from .resolve import resolve
 from .split import split_reports
 from .vocab import RDF, XS_IRI
@@ -158,7 +158,13 @@ def _extract_file(path: Path, pipeline: Pipeline, summary: BuildSummary, cache: 
         summary.reused += 1
         return found
     try:
-        found = split_reports(source)
+        # a Traditional text is matched in Simplified characters, one for one, so offsets carry over;
+        # restore_traditional() gives the reports their own text back after resolution
+        matching = Source(source.path, to_simplified(source.text)) if is_traditional(source.text) else source
+        found = split_reports(matching)
+        if matching is not source:
+            for report in found:
+                report.meta[ORIGINAL_SOURCE] = source
         longest = max((len(report.span) for report in found), default=0)
         if longest > MAX_REPORT_CHARS:
             raise UnreadableInput(f"a report of {longest:,} characters, over the limit of {MAX_REPORT_CHARS:,} "
@@ -177,6 +183,35 @@ def _extract_file(path: Path, pipeline: Pipeline, summary: BuildSummary, cache: 
         else:
             defer.append((source, found))
     return found
+
+
+ORIGINAL_SOURCE = "original_source"  # report.meta key: the Traditional text a report was matched without
+
+
+def restore_traditional(reports: list[Report], resolved) -> None:
+    """Give reports matched in Simplified characters their own text back, after resolution.
+
+    Extraction and resolution run on the Simplified copy, because the lexicons are Simplified; a key stays
+    Simplified, so a Traditional report and a Simplified one name the same thing alike. What the graph
+    shows is the original: the mentions' surfaces and sentences come from the restored text, and a label
+    or alias that is a mention's surface as matched becomes that mention's surface as written
+    (省委第五巡視組, not 省委第五巡视组). A label put together from parts (辽宁省商务厅 from 省商务厅) has no
+    written form and stays as it was made."""
+    traditional = {id(r): r for r in reports if ORIGINAL_SOURCE in r.meta}
+    if not traditional:
+        return
+    for thing in resolved.things:
+        written: dict[str, str] = {}
+        for report in resolved.reports(thing):
+            if id(report) in traditional:
+                original, matched = report.meta[ORIGINAL_SOURCE].text, report.source.text
+                for span in resolved.mentions(thing, report):
+                    written.setdefault(matched[span.start:span.end], original[span.start:span.end])
+        if written:
+            thing.label = written.get(thing.label, thing.label)
+            thing.alt_labels = {written.get(a, a) for a in thing.alt_labels} - {thing.label}
+    for report in traditional.values():
+        report.source = report.meta.pop(ORIGINAL_SOURCE)
 
 
 def _iri_name(path: Path) -> str:
@@ -201,6 +236,7 @@ def build_corpus(inputs: list[Path], out_dir: Path, *, progress: bool = True, re
     reports = extract(paths, pipeline=pipeline, progress=progress, summary=summary, cache=cache, strict=strict)
     lap = summary.lap("read, split, extract", lap)
     resolved = resolve(reports)
+    restore_traditional(reports, resolved)
     lap = summary.lap("resolve", lap)
     quads = to_quads(reports, resolved)
 

@@ -134,3 +134,18 @@ def test_the_text_of_an_html_input_is_kept_beside_the_graph_and_its_offsets_inde
     (corpus / "page.html").unlink()
     build_corpus([corpus], out, progress=False)
     assert not (out / "text").exists()  # no such input any more: no stale copy
+
+
+def test_a_traditional_report_is_matched_in_simplified_and_shown_as_written(corpus: Path, tmp_path: Path) -> None:
+    import opencc
+
+    traditional = opencc.OpenCC("s2t").convert(OTHER)
+    assert "巡視組" in traditional and len(traditional) == len(OTHER)
+    (corpus / "traditional.txt").write_text(traditional, encoding="utf-8")
+    out = tmp_path / "out"
+    build_corpus([corpus / "traditional.txt"], out, progress=False)
+    teams = query(out / "store", "SELECT ?l WHERE { ?i xs:team/rdfs:label ?l }").rows
+    assert teams == [["省委第五巡視組"]]  # found through the Simplified lexicons, labelled as written
+    rows = query(out / "store", "SELECT ?s ?b ?e WHERE { ?m xs:surface ?s ; xs:start ?b ; xs:end ?e }").rows
+    assert rows and all(traditional[int(b):int(e)] == s for s, b, e in rows)
+    assert any("體育局" in s for s, _, _ in rows)
