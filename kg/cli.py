@@ -27,8 +27,12 @@ app = typer.Typer(
         "Build a knowledge graph from inspection-rectification reports (巡视/巡察整改情况通报), "
         "then query it with SPARQL.\n\n"
         "\b\nQuick start:\n"
-        "  kg build seeds --out output\n"
+        "  kg build seeds --out output          # then open output/index.html\n"
+        "  kg query --list                      # the canned questions\n"
+        "  kg query inspections-by-unit --param unit=省商务厅\n"
         "  kg query 'SELECT ?name WHERE { ?u a xs:Unit ; rdfs:label ?name } LIMIT 10'\n"
+        "  kg viz --focus 省商务厅 --depth 2 --out unit.html\n"
+        "  kg serve                             # SPARQL endpoint on http://127.0.0.1:7878/query\n"
         "  kg export --format turtle -o graph.ttl"
     ),
     no_args_is_help=True,
@@ -87,7 +91,7 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
 
 # -- build ------------------------------------------------------------------------------------------
 
-@app.command(short_help="Build the graph, store and HTML view from report files.")
+@app.command(short_help="Build the graph, store and HTML pages from report files (.txt, .html, .docx, .pdf).")
 def build(
     inputs: list[Path] = typer.Argument(..., help="Report files (.txt, any encoding) or folders of them.",
                                         exists=True, show_default=False, metavar="INPUT"),
@@ -97,10 +101,11 @@ def build(
     strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) if any file would be skipped, before "
                                 "anything is written: OUT is left as it was."),
 ) -> None:
-    """Extract everything from the reports and write the graph, store and HTML view.
+    """Extract everything from the reports and write the graph, store and HTML pages.
 
-    Writes OUT/store (the Oxigraph store that kg query reads), and graph.ttl, graph.html and
-    manifest.json beside it. Builds are incremental: only new or changed files are extracted again
+    Writes OUT/store (the Oxigraph store that kg query reads) and, beside it, index.html (the overview
+    page: open it first), graph.html (the corpus as a graph), reports/ID.html (one per report),
+    graph.ttl, text/ (the text of HTML, DOCX and PDF inputs, which offsets index) and manifest.json. Builds are incremental: only new or changed files are extracted again
     (OUT/cache keeps what each file gave), and only the named graphs that changed are rewritten in the
     store; the result is what a clean build gives.
 
