@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 # The classes an extractor may produce (local names in the xs: namespace).
 KINDS = ("Inspection", "Unit", "InspectionTeam", "Person", "Post", "Document", "Program", "Deadline", "Problem")
@@ -42,6 +42,34 @@ class Span:
 
     def __reduce__(self) -> tuple:
         return Span, (self.start, self.end)  # pickles (kg.cache) hold tens of thousands: keep them small
+
+
+class SpanIndex:
+    """Fixed spans (titles, unit mentions) asked whether any overlaps or holds a given span, in log time.
+
+    Sorted by start, with the furthest end reached so far: among the spans starting before a point, one
+    reaches past another point exactly when that running maximum does. Spans may nest or overlap."""
+
+    def __init__(self, spans: "Iterable[Span]") -> None:
+        ordered = sorted(spans)
+        self.starts = [s.start for s in ordered]
+        self.reach: list[int] = []
+        furthest = -1
+        for s in ordered:
+            furthest = max(furthest, s.end)
+            self.reach.append(furthest)
+
+    def _reach_before(self, position: int, *, inclusive: bool) -> int:
+        i = (bisect.bisect_right if inclusive else bisect.bisect_left)(self.starts, position) - 1
+        return self.reach[i] if i >= 0 else -1
+
+    def overlaps(self, span: Span) -> bool:
+        """Does any span overlap ``span`` (share a character with it)?"""
+        return self._reach_before(span.end, inclusive=False) > span.start
+
+    def holds(self, span: Span) -> bool:
+        """Does any span contain ``span``?"""
+        return self._reach_before(span.start, inclusive=True) >= span.end
 
 
 @dataclass(frozen=True, slots=True, order=True)

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from kg.dates import MAX_GAP, find_dates, parse_date
 from kg.extract.documents import title_key
-from kg.model import PartialDate, Source, Span
+from kg.model import PartialDate, Source, Span, SpanIndex
 from kg.pipeline import Pipeline
 from kg.rdf import to_quads
 from kg.resolve import resolve
@@ -363,3 +363,14 @@ def test_a_real_report_opening_keeps_its_offsets_under_noise(data):
     head = _seed_head()
     where = data.draw(st.lists(st.tuples(st.integers(0, len(head)), noise), max_size=6))
     _check_offsets(_insert(head, where))
+
+
+_spans = st.builds(lambda a, n: Span(a, a + n), st.integers(0, 40), st.integers(0, 6))
+
+
+@given(st.lists(_spans, max_size=8), _spans)
+def test_span_index_answers_as_a_scan_does(spans: list[Span], probe: Span) -> None:
+    """SpanIndex (the log-time lookup programs use on long reports) agrees with the obvious scan."""
+    index = SpanIndex(spans)
+    assert index.overlaps(probe) == any(probe.overlaps(s) for s in spans)
+    assert index.holds(probe) == any(probe in s for s in spans)

@@ -339,6 +339,7 @@ class PersonExtractor:
     def __call__(self, report: Report) -> None:
         text = report.text
         self.people: dict[str, Thing] = {}
+        self.spans_of: dict[str, set[Span]] = {}
         self.person_spans: list[tuple[Span, Thing]] = []
         inspected = report.meta.get("inspected_unit_thing")
         self._units = sorted(((m, t) for t in report.things if t.kind in ("Unit", "InspectionTeam")
@@ -357,8 +358,10 @@ class PersonExtractor:
         if thing is None:
             thing = report.add("Person", name, span, key=name)
             self.people[name] = thing
-        elif span not in thing.mentions:
+            self.spans_of[name] = {span}
+        elif span not in self.spans_of[name]:  # a set: a name met thousands of times stays cheap
             thing.mentions.append(span)
+            self.spans_of[name].add(span)
         self.person_spans.append((span, thing))
         return thing
 
@@ -557,6 +560,7 @@ class PersonExtractor:
                     if not self._left_ok(text, s.start, lo, set()):
                         continue
                 thing.mentions.append(s)
+                self.spans_of[name].add(s)
                 have.add(s)
         given: dict[str, list[str]] = {}
         for name in self.people:

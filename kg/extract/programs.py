@@ -37,7 +37,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from .. import lexicon
-from ..model import Report, Span, Thing
+from ..model import Report, Span, SpanIndex, Thing
 from ..pipeline import component
 from .agents import subject_unit
 
@@ -156,12 +156,13 @@ class Programs:
             i = bisect.bisect_left(unit_ends, end) - 1
             return unit_ends[i] if i >= 0 and unit_ends[i] > start else start
         out: list[_Cand] = []
-        taken: list[Span] = []
+        taken: list[Span] = []  # this sentence's candidates (no span crosses a sentence's end)
+        in_titles, in_units = SpanIndex(titles), SpanIndex(units)
 
         def free(span: Span) -> bool:
-            if not IN_TITLES and any(span.overlaps(t) for t in titles):
+            if not IN_TITLES and in_titles.overlaps(span):
                 return False
-            if any(span in u for u in units):
+            if in_units.holds(span):
                 return False
             return not any(span.overlaps(t) for t in taken)
 
@@ -171,6 +172,7 @@ class Programs:
 
         for sent in report.sentences:
             lo, hi = sent.start, sent.end
+            taken.clear()
             # 1. a chain of quoted modifiers (+ a few words) + head
             for m in self._quoted.finditer(text, lo, hi):
                 quotes = list(self._q.finditer(text, m.start("q"), m.end("q")))
