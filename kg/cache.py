@@ -26,8 +26,9 @@ from . import lexicon
 from .model import Report, Source
 
 PACKAGE = Path(__file__).resolve().parent
-# the stages whose output is cached: reading, splitting, extraction and the data they read
-_CODE = ("model.py", "read.py", "split.py", "dates.py", "lexicon.py", "pipeline.py", "cache.py", "extract")
+# the stages whose output is cached: reading, splitting, extraction (build.py drives them: its skip rules
+# and the Traditional-text handling shape what is cached) and the data they read
+_CODE = ("model.py", "read.py", "split.py", "dates.py", "lexicon.py", "pipeline.py", "cache.py", "build.py", "extract")
 _SOURCE = "source"  # the persistent id standing for the entry's Source
 
 
