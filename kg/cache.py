@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import pickle
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 
+from .files import write_atomic
 from . import lexicon
 from .model import Report, Source
 
@@ -110,15 +109,7 @@ class ExtractionCache:
         key = self.key(source)
         buffer = io.BytesIO()
         _Pickler(buffer, source).dump(reports)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{key}.", dir=self.folder)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(buffer.getvalue())
-            os.replace(tmp, self.folder / f"{key}.pickle")
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(self.folder / f"{key}.pickle", buffer.getvalue(), mode=0o600)
         self.used.add(key)
 
     def prune(self) -> int:

@@ -352,7 +352,7 @@ def export(
             graph = to_networkx(store, with_mentions=with_mentions)
             data = graph_bytes(graph, fmt.value)
         if output is not None:
-            from kg.export import write_atomic
+            from kg.files import write_atomic
 
             write_atomic(output, data)
     except kgstore.StoreNotFound as e:

@@ -21,18 +21,17 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import shutil
 import tempfile
-import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
 import networkx as nx
 import pyoxigraph as ox
 
+from kg.files import swap_into_place
 from kg.ontology import ONTOLOGY_TTL
 from kg.store import ONTOLOGY_GRAPH, PREFIX_MAP, UNION_GRAPH, open_store
 from kg.vocab import XS_IRI
@@ -210,27 +209,6 @@ def graph_bytes(g: nx.MultiDiGraph, fmt: str) -> bytes:
     return buf.getvalue()
 
 
-def write_atomic(path: Path, write: Callable[[Any], None] | bytes) -> None:
-    """Write a file via a temporary sibling and a rename: a reader sees the old file or the whole new one.
-
-    ``write`` is the content, or a function that writes to the (binary) file object it is given.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            if isinstance(write, (bytes, bytearray)):
-                f.write(write)
-            else:
-                write(f)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; an export should be as readable as any file
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_csv_tables(store_dir: Path, out_dir: Path, *, with_mentions: bool = False) -> dict[str, int]:
     """Write CLASS.csv per class into ``out_dir`` (UTF-8, header row); returns rows written per file.
 
@@ -256,16 +234,7 @@ def write_csv_tables(store_dir: Path, out_dir: Path, *, with_mentions: bool = Fa
                 writer.writerow(header)
                 writer.writerows(rows)
             counts[name] = len(rows)
-        old = out_dir.with_name(f".{out_dir.name}.old-{uuid.uuid4().hex[:8]}")
-        if out_dir.exists():
-            out_dir.rename(old)
-        try:
-            tmp.rename(out_dir)
-        except BaseException:
-            if old.exists():
-                old.rename(out_dir)
-            raise
-        shutil.rmtree(old, ignore_errors=True)
+        swap_into_place(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -273,4 +242,4 @@ def write_csv_tables(store_dir: Path, out_dir: Path, *, with_mentions: bool = Fa
 
 
 __all__ = ["GRAPH_FORMATS", "TABLE_FORMATS", "SEPARATOR", "Thing", "collect", "curie", "to_networkx", "tables",
-           "graph_bytes", "write_atomic", "write_csv_tables"]
+           "graph_bytes", "write_csv_tables"]

@@ -16,9 +16,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import math
-import os
 import re
-import tempfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +25,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
+from kg.files import write_atomic
 from kg.store import open_store, run_query
 from kg.vocab import XS_IRI
 
@@ -590,17 +589,7 @@ def write_overview(store: ox.Store | Path | str, path: Path, *, summary: Mapping
     if not isinstance(store, ox.Store):
         store = open_store(Path(store))
     page = render_overview(read_overview(store), _as_mapping(summary))
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(page)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(Path(path), page.encode("utf-8"))
 
 
 __all__ = ["write_overview", "render_overview", "read_overview", "status_chart", "deadline_chart",

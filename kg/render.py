@@ -9,12 +9,9 @@ Safety: document text enters the page as JSON escaped for <script> and is shown 
 """
 from __future__ import annotations
 
-import contextlib
 import html
 import json
-import os
 import re
-import tempfile
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +20,7 @@ import pyvis
 from pyvis.network import Network
 from rdflib import URIRef
 
+from kg.files import write_atomic
 from kg.vocab import XS
 
 # class → (colour, vis shape, legend glyph); most specific first (an InspectionTeam is also a Unit).
@@ -304,24 +302,9 @@ def view_page(view, *, title: str | None = None) -> str:
     ))
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(text.encode("utf-8"))
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
 def write_view(view, path: Path, *, title: str | None = None) -> None:
     """Write a view (kg.viz.View) as one self-contained UTF-8 HTML page at ``path``, atomically."""
-    _write_atomic(Path(path), view_page(view, title=title))
+    write_atomic(Path(path), view_page(view, title=title).encode("utf-8"))
 
 
 def write_report_pages(store, out_dir: Path, *, max_nodes: int | None = None) -> int:

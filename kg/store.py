@@ -17,7 +17,6 @@ import json
 import shutil
 from contextlib import contextmanager
 import tempfile
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Sequence
@@ -25,6 +24,7 @@ from typing import Any, Iterator, Sequence
 import pyoxigraph as ox
 import rdflib
 
+from kg.files import swap_into_place
 from kg.ontology import ONTOLOGY_IRI, ONTOLOGY_TTL
 from kg.vocab import PREFIXES, XS_IRI
 
@@ -110,7 +110,7 @@ def _new_store(store_dir: Path, base: Path | None = None) -> Iterator[ox.Store]:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    _swap_into_place(tmp, store_dir)
+    swap_into_place(tmp, store_dir)
 
 
 def save(dataset: rdflib.Dataset, store_dir: Path, *, include_ontology: bool = True) -> None:
@@ -165,20 +165,6 @@ def _write_union(store: ox.Store) -> None:
     merged = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {{ {_ALL_TRIPLES} }} }}",
                          use_default_graph_as_union=True)
     store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, UNION_GRAPH) for t in merged)
-
-
-def _swap_into_place(new: Path, target: Path) -> None:
-    old = target.with_name(f".{target.name}.old-{uuid.uuid4().hex[:8]}")
-    if target.exists():
-        target.rename(old)
-    try:
-        new.rename(target)
-    except BaseException:
-        if old.exists():
-            old.rename(target)
-        shutil.rmtree(new, ignore_errors=True)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
 
 
 # -- reading ----------------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ import io
 import json
 import sys
 import types
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from rdflib import Dataset
 from typer.testing import CliRunner
 
 from kg import store as kgstore
+from kg.build import BuildSummary
 from kg.cli import app
 from kg.ontology import ONTOLOGY_TTL
 from test_store import distinct_triples, quad_count, sample_dataset
@@ -177,30 +177,19 @@ def test_stats(store_dir: Path) -> None:
 
 # -- build (with a stand-in for kg.build, so the CLI is tested on its own) ------------------------
 
-@dataclass
-class FakeSummary:
-    reports: int = 3
-    files: int = 2
-    triples: int = 1234
-    seconds: float = 0.5
-    per_class: dict[str, int] = field(default_factory=lambda: {"Unit": 7, "Problem": 11})
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-    stages: dict[str, float] = field(default_factory=lambda: {"resolve": 0.2})
-    extracted: int = 1
-    reused: int = 1
-    graphs_written: int = 4
-    graphs_dropped: int = 0
-    incremental: bool = True
-    violations: int | None = 0
-    validation: str = "turbo"
-    report_pages: int = 3
+def build_summary(**changes) -> BuildSummary:
+    """A summary such as kg.build returns, for the CLI to print."""
+    values = dict(reports=3, files=2, triples=1234, seconds=0.5, per_class={"Unit": 7, "Problem": 11},
+                  stages={"resolve": 0.2}, extracted=1, reused=1, graphs_written=4, incremental=True,
+                  violations=0, validation="turbo", report_pages=3)
+    return BuildSummary(**{**values, **changes})
 
 
-def _fake_build(monkeypatch: pytest.MonkeyPatch, summary: FakeSummary) -> list[tuple]:
+def _fake_build(monkeypatch: pytest.MonkeyPatch, summary: BuildSummary) -> list[tuple]:
     calls: list[tuple] = []
 
     def build_corpus(inputs: list[Path], out_dir: Path, *, progress: bool = True,
-                     rebuild: bool = False) -> FakeSummary:
+                     rebuild: bool = False) -> BuildSummary:
         calls.append((inputs, out_dir, progress, rebuild))
         return summary
 
@@ -211,7 +200,7 @@ def _fake_build(monkeypatch: pytest.MonkeyPatch, summary: FakeSummary) -> list[t
 
 
 def test_build_prints_summary(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    calls = _fake_build(monkeypatch, FakeSummary())
+    calls = _fake_build(monkeypatch, build_summary())
     (tmp_path / "a.txt").write_text("x", encoding="utf-8")
     r = kg("build", str(tmp_path / "a.txt"), "--out", str(tmp_path / "out"))
     assert r.exit_code == 0, r.output
@@ -226,7 +215,7 @@ def test_build_prints_summary(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
 
 def test_build_exit_1_when_files_skipped(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     skipped = [("bad.pdf", "no text layer\n(scanned?)"), ("x.doc", "old Word format")]
-    _fake_build(monkeypatch, FakeSummary(skipped=skipped))
+    _fake_build(monkeypatch, build_summary(skipped=skipped))
     r = kg("build", str(tmp_path))
     assert r.exit_code == 1
     assert r.stderr.splitlines() == ["skipped bad.pdf: no text layer (scanned?)", "skipped x.doc: old Word format"]

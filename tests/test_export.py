@@ -9,6 +9,7 @@ import networkx as nx
 import pytest
 from typer.testing import CliRunner
 
+from kg.files import write_atomic
 from kg import export as kgexport
 from kg import store as kgstore
 from kg.cli import app
@@ -215,7 +216,7 @@ def test_failed_write_keeps_the_old_file(tmp_path: Path) -> None:
         raise RuntimeError("disk full")
 
     with pytest.raises(RuntimeError):
-        kgexport.write_atomic(out, broken)
+        write_atomic(out, broken)
     assert out.read_text() == "previous" and [p.name for p in tmp_path.iterdir()] == ["graph.gexf"]
 
 
@@ -251,7 +252,7 @@ def test_export_to_file_is_atomic(sample_store: Path, tmp_path: Path, monkeypatc
     def no_rename(src, dst):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(kgexport.os, "replace", no_rename)
+    monkeypatch.setattr("kg.files.os.replace", no_rename)
     r = kg("export", "--format", fmt, "--store", str(sample_store), "-o", str(out))
     assert r.exit_code == 2 and "No space left" in r.stderr and "Traceback" not in r.output
     assert out.read_text() == "previous" and [p.name for p in tmp_path.iterdir()] == ["graph.out"]

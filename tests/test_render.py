@@ -91,7 +91,7 @@ def test_write_view_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     def boom(*a, **k):
         raise OSError("disk full")
 
-    monkeypatch.setattr("kg.render.os.replace", boom)
+    monkeypatch.setattr("kg.files.os.replace", boom)
     with pytest.raises(OSError):
         write_view(handmade_view(), path)
     assert path.read_text(encoding="utf-8") == "old"
