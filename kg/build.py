@@ -32,6 +32,7 @@ import pyoxigraph as ox
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .cache import ExtractionCache, fingerprint
+from .engines import Engine, ExtractionFailed, InProcess, engine_for
 from .model import Report, Source
 from .pipeline import Pipeline
 from .overview import write_overview as write_index
@@ -66,6 +67,7 @@ class BuildSummary:
     violations: int | None = None  # SHACL violations of ontology/shapes.ttl (None: not checked)
     validation: str = ""  # which engine checked, or why nothing did
     report_pages: int = 0  # reports/<slug>.html written
+    engine: str = ""  # where extraction ran (kg.engines)
 
     def lap(self, stage: str, since: float) -> float:
         """Record the seconds ``stage`` took since ``since``; returns now, the next stage's start."""
@@ -89,8 +91,8 @@ NO_INSPECTION = "no inspection found: not a rectification report?"
 MAX_REPORT_CHARS = 1_000_000
 
 
-def extract(paths: list[Path], *, pipeline: Pipeline | None = None, progress: bool = False,
-            summary: BuildSummary | None = None, cache: ExtractionCache | None = None,
+def extract(paths: list[Path], *, pipeline: Pipeline | None = None, engine: Engine | None = None,
+            progress: bool = False, summary: BuildSummary | None = None, cache: ExtractionCache | None = None,
             strict: bool = False) -> list[Report]:
     """Read, split and extract every file; a file that fails is skipped with a one-line reason in
     ``summary.skipped`` and the build goes on with the rest.
@@ -103,86 +105,147 @@ def extract(paths: list[Path], *, pipeline: Pipeline | None = None, progress: bo
     folders; names that differ only in case count as the same, for case-insensitive file systems), or
     holds a report over ``MAX_REPORT_CHARS``. A file given twice (``a/../b.txt`` and ``b.txt``) is built once.
 
+    Files are read here, one after the other; their reports are extracted by ``engine`` (default: in this
+    process; see ``kg.engines`` for worker processes and Dask), which may run them in any order: the
+    result is put back in the order of ``paths``, so it does not depend on the engine.
+
     With a ``cache``, a file whose extraction is cached is only read (to hash it) and the cached reports
     are used; a file extracted anew is added to the cache. With ``strict``, every file is still tried (so
     that all the reasons are known), but any skip raises ``StrictBuildError`` at the end and nothing is
     added to the cache."""
     pipeline = pipeline or Pipeline()
+    engine = engine or InProcess(pipeline)
     summary = summary if summary is not None else BuildSummary()
+    files = _read_files(paths, cache, summary, progress)
+    _extract_pending(files, engine, progress)
+
     reports: list[Report] = []
     taken: dict[str, Path] = {}  # a file's IRI name (case-folded) → the file that has it
-    to_cache: list = []  # with strict: (source, reports) to cache once every file has passed
-    with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), transient=True, disable=not progress or len(paths) < 2) as bar:
-        task = bar.add_task("extracting", total=len(paths))
-        seen: set[Path] = set()
+    to_cache: list[_File] = []
+    for file in files:
+        try:
+            if file.reason:
+                raise UnreadableInput(file.reason)
+            if not any(report.things_of("Inspection") for report in file.reports):
+                raise UnreadableInput(NO_INSPECTION)
+            name = _iri_name(file.path)
+            if name in taken:
+                raise UnreadableInput(f"its reports would get the IRIs and pages of {taken[name]}'s "
+                                      "(the same name once made an IRI): rename one of them")
+        except UnreadableInput as exc:
+            summary.skipped.append((str(file.path), " ".join(str(exc).split())))
+            continue
+        taken[name] = file.path
+        reports.extend(file.reports)
+        summary.files += 1
+        if file.extracted:
+            summary.extracted += 1
+            to_cache.append(file)
+        else:
+            summary.reused += 1
+    if strict and summary.skipped:
+        raise StrictBuildError(summary.skipped)
+    for file in to_cache if cache is not None else ():
+        cache.put(file.source, file.reports)
+    return reports
+
+
+@dataclass
+class _File:
+    """One input file on its way through extraction."""
+
+    path: Path
+    source: Source | None = None
+    reports: list[Report] = field(default_factory=list)  # split; extracted once ``pending`` is empty
+    pending: int = 0  # reports still being extracted
+    extracted: bool = False  # extracted by this build (not taken from the cache)
+    reason: str = ""  # why the file is skipped
+
+
+def _read_files(paths: list[Path], cache: ExtractionCache | None, summary: BuildSummary,
+                progress: bool) -> list[_File]:
+    """Each distinct file, read: its cached reports, or its reports split and waiting for extraction."""
+    files: list[_File] = []
+    seen: set[Path] = set()
+    with _progress(progress and len(paths) > 1) as bar:
+        task = bar.add_task("reading", total=len(paths))
         for path in paths:
-            bar.update(task, description=f"extracting {path.name}")
+            bar.update(task, description=f"reading {path.name}")
             if path.resolve() in seen:  # the same file again (a/../b.txt and b.txt, a link to it): once is enough
                 bar.advance(task)
                 continue
             seen.add(path.resolve())
+            file = _File(path)
             try:
-                found = _extract_file(path, pipeline, summary, cache, to_cache if strict else None)
-                if not any(report.things_of("Inspection") for report in found):
-                    raise UnreadableInput(NO_INSPECTION)
-                name = _iri_name(path)
-                if name in taken:
-                    raise UnreadableInput(f"its reports would get the IRIs and pages of {taken[name]}'s "
-                                          "(the same name once made an IRI): rename one of them")
+                _read_file(file, cache)
             except UnreadableInput as exc:
-                summary.skipped.append((str(path), " ".join(str(exc).split())))
-            else:
-                taken[name] = path
-                reports.extend(found)
-                summary.files += 1
+                file.reason = str(exc)
+            files.append(file)
             bar.advance(task)
-    if strict and summary.skipped:
-        raise StrictBuildError(summary.skipped)
-    for source, found in to_cache:
-        cache.put(source, found)
-    return reports
+    return files
 
 
-def _extract_file(path: Path, pipeline: Pipeline, summary: BuildSummary, cache: ExtractionCache | None,
-                  defer: list | None) -> list[Report]:
-    """One file's reports, from the cache or extracted anew; ``UnreadableInput`` when it gives none."""
+def _read_file(file: _File, cache: ExtractionCache | None) -> None:
+    """Read ``file`` and take its reports from the cache, or split it into reports to extract."""
+    path = file.path
     if not path.is_file():  # stat follows links: a FIFO or /dev/zero would block or never end
         raise UnreadableInput("not a regular file (a folder, FIFO, device or broken link)"
                               if path.exists() or not path.is_symlink() else "broken symbolic link")
-    source = read_source(path)
+    file.source = source = read_source(path)
     if not source.text.strip():  # read_source strips bytes, which leaves U+3000 and other Unicode spaces
         raise UnreadableInput("empty file (white space only)")
     found = cache.get(source) if cache is not None else None
     if found is not None:
-        summary.reused += 1
-        return found
+        file.reports = found
+        return
+    # a Traditional text is matched in Simplified characters, one for one, so offsets carry over;
+    # restore_traditional() gives the reports their own text back after resolution
+    matching = Source(source.path, to_simplified(source.text)) if is_traditional(source.text) else source
     try:
-        # a Traditional text is matched in Simplified characters, one for one, so offsets carry over;
-        # restore_traditional() gives the reports their own text back after resolution
-        matching = Source(source.path, to_simplified(source.text)) if is_traditional(source.text) else source
-        found = split_reports(matching)
-        if matching is not source:
-            for report in found:
-                report.meta[ORIGINAL_SOURCE] = source
-        longest = max((len(report.span) for report in found), default=0)
-        if longest > MAX_REPORT_CHARS:
-            raise UnreadableInput(f"a report of {longest:,} characters, over the limit of {MAX_REPORT_CHARS:,} "
-                                  "(each report ends with its signature): not a rectification report?")
-        for report in found:
-            pipeline(report)
-    except UnreadableInput:
-        raise
+        file.reports = split_reports(matching)
     except Exception as exc:  # a bug met on an odd input must not cost the other files their build
-        raise UnreadableInput(f"extraction failed ({type(exc).__name__}: {exc}); this is a bug in kg, "
-                              "please report it with the file") from exc
-    summary.extracted += 1
-    if cache is not None:
-        if defer is None:
-            cache.put(source, found)
-        else:
-            defer.append((source, found))
-    return found
+        raise UnreadableInput(_bug(exc)) from exc
+    longest = max((len(report.span) for report in file.reports), default=0)
+    if longest > MAX_REPORT_CHARS:
+        raise UnreadableInput(f"a report of {longest:,} characters, over the limit of {MAX_REPORT_CHARS:,} "
+                              "(each report ends with its signature): not a rectification report?")
+    file.pending, file.extracted = len(file.reports), True
+
+
+def _extract_pending(files: list[_File], engine: Engine, progress: bool) -> None:
+    """Extract the reports of every file read but not cached on ``engine``; a bar counts finished files."""
+    todo = [(file, i) for file in files if not file.reason for i in range(file.pending)]
+    if not todo:
+        return
+    outcomes = engine.extract([file.reports[i] for file, i in todo])  # workers start before the bar's thread
+    waiting = sum(1 for file in files if file.pending)
+    with _progress(progress and waiting > 1) as bar:
+        task = bar.add_task(f"extracting ({engine.description})", total=waiting)
+        for position, outcome in outcomes:
+            file, i = todo[position]
+            if isinstance(outcome, ExtractionFailed):
+                file.reason = file.reason or _bug(outcome)
+            else:
+                file.reports[i] = outcome
+            file.pending -= 1
+            if file.pending == 0:
+                bar.advance(task)
+    for file in files:
+        if file.extracted and not file.reason and file.reports and file.source is not file.reports[0].source:
+            for report in file.reports:  # matched in Simplified: keep the text as written
+                report.meta[ORIGINAL_SOURCE] = file.source
+
+
+def _bug(error: Exception | ExtractionFailed) -> str:
+    """The reason for a file that split or extraction failed on: a bug to report, with the error."""
+    name = error.error if isinstance(error, ExtractionFailed) else type(error).__name__
+    message = error.message if isinstance(error, ExtractionFailed) else " ".join(str(error).split())
+    return f"extraction failed ({name}: {message}); this is a bug in kg, please report it with the file"
+
+
+def _progress(enabled: bool) -> Progress:
+    return Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), transient=True, disable=not enabled)
 
 
 ORIGINAL_SOURCE = "original_source"  # report.meta key: the Traditional text a report was matched without
@@ -221,19 +284,26 @@ def _iri_name(path: Path) -> str:
 
 
 def build_corpus(inputs: list[Path], out_dir: Path, *, progress: bool = True, rebuild: bool = False,
-                 strict: bool = False) -> BuildSummary:
+                 strict: bool = False, workers: int | None = 1, engine: str = "local",
+                 scheduler: str | None = None) -> BuildSummary:
     """Build the graph of ``inputs`` (files or folders) into ``out_dir``; see the module docstring.
 
-    ``strict``: if any file would be skipped, raise ``StrictBuildError`` before anything is written."""
+    ``strict``: if any file would be skipped, raise ``StrictBuildError`` before anything is written.
+    ``workers``: processes extracting reports (None: one per core; 1: this process alone); ``engine="dask"``
+    extracts on the Dask cluster whose scheduler is at ``scheduler`` instead (``kg.engines``). The graph
+    is the same whichever runs the extraction. ``kg.engines.EngineError`` if the engine cannot run."""
     started = lap = time.perf_counter()
     summary = BuildSummary()
     out_dir = out_dir.resolve()
     paths = discover(inputs)
     pipeline = Pipeline()
+    runner = engine_for(engine, pipeline=pipeline, workers=workers, scheduler=scheduler)
+    summary.engine = runner.description
     # --rebuild reads nothing from the cache but leaves it be: a build that fails (--strict) loses nothing,
     # and one that succeeds prunes what it did not write anew
     cache = ExtractionCache(out_dir / CACHE, fingerprint(pipeline.names), reuse=not rebuild)
-    reports = extract(paths, pipeline=pipeline, progress=progress, summary=summary, cache=cache, strict=strict)
+    reports = extract(paths, pipeline=pipeline, engine=runner, progress=progress, summary=summary, cache=cache,
+                      strict=strict)
     lap = summary.lap("read, split, extract", lap)
     resolved = resolve(reports)
     restore_traditional(reports, resolved)

@@ -27,7 +27,7 @@ from .model import Report, Source
 PACKAGE = Path(__file__).resolve().parent
 # the stages whose output is cached: reading, splitting, extraction (build.py drives them: its skip rules
 # and the Traditional-text handling shape what is cached) and the data they read
-_CODE = ("model.py", "read.py", "split.py", "dates.py", "lexicon.py", "pipeline.py", "cache.py", "build.py", "extract")
+_CODE = ("model.py", "read.py", "split.py", "dates.py", "lexicon.py", "pipeline.py", "cache.py", "build.py", "engines.py", "extract")
 _SOURCE = "source"  # the persistent id standing for the entry's Source
 
 
@@ -73,6 +73,20 @@ class _Unpickler(pickle.Unpickler):
         return self.source
 
 
+def dumps(obj: object, source: Source) -> bytes:
+    """``obj`` (reports, or one report) pickled without ``source``, which ``loads`` is given back.
+
+    The form of a cache entry, and of what an extraction worker sends back: the text stays where it is."""
+    buffer = io.BytesIO()
+    _Pickler(buffer, source).dump(obj)
+    return buffer.getvalue()
+
+
+def loads(data: bytes, source: Source) -> object:
+    """What ``dumps`` pickled, with ``source`` put back where it was left out."""
+    return _Unpickler(io.BytesIO(data), source).load()
+
+
 class ExtractionCache:
     """A folder of entries, one per (fingerprint, file name, text)."""
 
@@ -96,8 +110,7 @@ class ExtractionCache:
         key = self.key(source)
         path = self.folder / f"{key}.pickle"
         try:
-            data = path.read_bytes()
-            reports = _Unpickler(io.BytesIO(data), source).load()
+            reports = loads(path.read_bytes(), source)
         except FileNotFoundError:
             return None
         except Exception:  # a damaged entry (disk full at the time, killed writer): extract again
@@ -107,9 +120,7 @@ class ExtractionCache:
 
     def put(self, source: Source, reports: list[Report]) -> None:
         key = self.key(source)
-        buffer = io.BytesIO()
-        _Pickler(buffer, source).dump(reports)
-        write_atomic(self.folder / f"{key}.pickle", buffer.getvalue(), mode=0o600)
+        write_atomic(self.folder / f"{key}.pickle", dumps(reports, source), mode=0o600)
         self.used.add(key)
 
     def prune(self) -> int:

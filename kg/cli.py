@@ -100,6 +100,13 @@ def build(
                                  "ignoring what the last build into OUT kept."),
     strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) if any file would be skipped, before "
                                 "anything is written: OUT is left as it was."),
+    workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, show_default="one per core",
+                                          help="Processes extracting reports at once; 1 extracts in the build's "
+                                          "own process."),
+    engine: str = typer.Option("local", "--engine", help="Where extraction runs: local (--workers processes "
+                               "on this machine) or dask (the Dask cluster at --scheduler)."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", metavar="ADDRESS",
+                                            help="The Dask scheduler for --engine dask, e.g. tcp://10.0.0.5:8786."),
 ) -> None:
     """Extract everything from the reports and write the graph, store and HTML pages.
 
@@ -119,6 +126,8 @@ def build(
       kg build seeds --out output
       kg build seeds --out output --rebuild
       kg build seeds --out output --strict
+      kg build corpus/ --out output --workers 8
+      kg build corpus/ --out output --engine dask --scheduler tcp://10.0.0.5:8786
     """
     import importlib
 
@@ -126,8 +135,13 @@ def build(
     strict_failed = getattr(kg_build, "StrictBuildError", ())  # () catches nothing
 
     options = {"strict": True} if strict else {}  # passed only when asked
+    from kg.engines import EngineError
+
     try:
-        summary = kg_build.build_corpus(list(inputs), out, progress=True, rebuild=rebuild, **options)
+        summary = kg_build.build_corpus(list(inputs), out, progress=True, rebuild=rebuild, workers=workers,
+                                        engine=engine, scheduler=scheduler, **options)
+    except EngineError as exc:
+        _fail(str(exc))
     except strict_failed as exc:
         _print_skipped(exc.skipped)
         _fail(f"--strict: {len(exc.skipped)} file(s) could not be built; nothing was written to {out}", code=1)
@@ -137,6 +151,8 @@ def build(
     table.add_row("files", str(summary.files))
     table.add_row(Text("  extracted anew", style="dim"), Text(str(summary.extracted), style="dim"))
     table.add_row(Text("  unchanged (cached)", style="dim"), Text(str(summary.reused), style="dim"))
+    if summary.extracted:
+        table.add_row(Text("  extracted by", style="dim"), Text(summary.engine, style="dim"))
     table.add_row("reports", str(summary.reports))
     for cls, n in summary.per_class.items():
         table.add_row(Text(cls), str(n))
