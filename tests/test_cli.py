@@ -188,9 +188,9 @@ def build_summary(**changes) -> BuildSummary:
 def _fake_build(monkeypatch: pytest.MonkeyPatch, summary: BuildSummary) -> list[tuple]:
     calls: list[tuple] = []
 
-    def build_corpus(inputs: list[Path], out_dir: Path, *, progress: bool = True,
-                     rebuild: bool = False) -> BuildSummary:
-        calls.append((inputs, out_dir, progress, rebuild))
+    def build_corpus(inputs: list[Path], out_dir: Path, *, progress: bool = True, rebuild: bool = False,
+                     workers: int | None = 1, engine: str = "local", scheduler: str | None = None) -> BuildSummary:
+        calls.append((inputs, out_dir, progress, rebuild, workers, engine, scheduler))
         return summary
 
     module = types.ModuleType("kg.build")
@@ -204,13 +204,17 @@ def test_build_prints_summary(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
     (tmp_path / "a.txt").write_text("x", encoding="utf-8")
     r = kg("build", str(tmp_path / "a.txt"), "--out", str(tmp_path / "out"))
     assert r.exit_code == 0, r.output
-    assert calls == [([tmp_path / "a.txt"], tmp_path / "out", True, False)]
+    assert calls == [([tmp_path / "a.txt"], tmp_path / "out", True, False, None, "local", None)]  # workers: per core
     for text in ("reports", "3", "Unit", "7", "Problem", "11", "triples", "1234", "seconds", "resolve", "0.2",
                  "4 written, 0 dropped"):
         assert text in r.stdout
     assert r.stderr == ""
     r = kg("build", str(tmp_path / "a.txt"), "--out", str(tmp_path / "out"), "--rebuild")
-    assert r.exit_code == 0 and calls[-1][-1] is True
+    assert r.exit_code == 0 and calls[-1][3] is True
+    r = kg("build", str(tmp_path / "a.txt"), "--out", str(tmp_path / "out"), "--workers", "3")
+    assert r.exit_code == 0 and calls[-1][4] == 3
+    r = kg("build", str(tmp_path / "a.txt"), "--out", str(tmp_path / "out"), "--workers", "0")
+    assert r.exit_code == 2 and "--workers" in r.stderr and len(calls) == 3
 
 
 def test_build_exit_1_when_files_skipped(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
