@@ -24,7 +24,8 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,14 +33,15 @@ import pyoxigraph as ox
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .cache import ExtractionCache, fingerprint
-from .engines import Engine, ExtractionFailed, InProcess, engine_for
+from .engines import Engine, ExtractionFailed, InProcess, default_workers, engine_for
 from .model import Report, Source
 from .pipeline import Pipeline
 from .overview import write_overview as write_index
-from .rdf import graph_nquads, to_quads, union_triples, write_turtle
-from .render import write_graph_view, write_report_pages
-from .viz import memory_store
-from .store import ONTOLOGY_GRAPH, is_store, ontology_nquads, save_graphs
+from .rdf import ENTITIES_GRAPH, GraphMapper, TurtleWriter
+from .render import write_graph_view, write_view
+from .viz import report_view, slug
+from .store import ONTOLOGY_GRAPH, GraphLoader, is_store, ontology_nquads
+from .validate import MENTION_DETAILS
 from .read import UnreadableInput, discover, is_traditional, needs_text_copy, read_source, to_simplified
 from .resolve import resolve
 from .split import split_reports
@@ -308,96 +310,169 @@ def build_corpus(inputs: list[Path], out_dir: Path, *, progress: bool = True, re
     resolved = resolve(reports)
     restore_traditional(reports, resolved)
     lap = summary.lap("resolve", lap)
-    quads = to_quads(reports, resolved)
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    pages = _ReportPages(quads, staging)  # first: it forks, and a fork wants no other thread running
     try:
-        checking = _start_validation(quads, summary)
-        graphs = graph_nquads(quads)
-        graphs[ONTOLOGY_GRAPH] = ontology_nquads()
-        manifest = _manifest(graphs)
-        lap = summary.lap("map to RDF", lap)
-
-        previous = None if rebuild else _previous_manifest(out_dir)
-        if previous is not None:
-            changed = {g: data for g, data in graphs.items()
-                       if previous["graphs"].get(g.value) != manifest["graphs"][g.value]}
-            gone = [ox.NamedNode(iri) for iri in previous["graphs"] if iri not in manifest["graphs"]]
-            summary.incremental = True
-        else:
-            changed, gone = graphs, []
-        summary.graphs_written, summary.graphs_dropped = len(changed), len(gone)
-
-        # The store loads in Rust without the GIL, so it is written while Python writes the Turtle and
-        # the pages; leaving the ``with`` waits for it, so nothing is moved or removed while it writes.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-store") as pool:
-            stored = pool.submit(save_graphs, staging / "store", changed, drop=gone,
-                                 base=out_dir / "store" if previous is not None else None)
-            triples = union_triples(quads)
-            write_turtle(triples, staging / "graph.ttl")
-            views = memory_store(quads)  # pages read it ten times faster than the store on disk
-            write_graph_view(views, staging / "graph.html")
-            _finish_validation(checking, summary)  # started long before: done by now, as a rule
-            facts = {"files": summary.files, "reports": len(reports), "triples": len(triples)}
-            if summary.violations is not None:
-                facts["violations"] = summary.violations
-            write_index(views, staging / "index.html", summary=facts)
-            _write_texts(reports, staging / "text")
-            (staging / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
-            stored.result()  # re-raises the store's error, if any
-        summary.report_pages = pages.finish()
+        _write_outputs(reports, resolved, staging, out_dir, summary, rebuild=rebuild, workers=workers, lap=lap)
         _move_into_place(staging, out_dir)
-        summary.lap("write (Turtle, store, pages)", lap)
-    except BaseException:
-        pages.cancel()
-        raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     cache.prune()
-
     summary.reports = len(reports)
-    summary.triples = len(triples)
-    rdf_type = str(RDF.type)
-    typed = Counter(t.object.value[len(XS_IRI):] for t in triples
-                    if t.predicate.value == rdf_type and t.object.value.startswith(XS_IRI))
-    summary.per_class = dict(sorted(typed.items()))
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-class _ReportPages:
-    """``reports/<slug>.html`` for every report, written by a forked process beside the rest of the writing.
+def _write_outputs(reports: list[Report], resolved, staging: Path, out_dir: Path, summary: BuildSummary, *,
+                   rebuild: bool, workers: int | None, lap: float) -> None:
+    """Map the corpus to RDF graph by graph and write every output into ``staging``.
 
-    A page per report is a second of Python for the seeds' sixteen, as much as all other writing: in the
-    build's own process it would wait for the GIL behind the Turtle and the overview. The fork inherits
-    the quads, so nothing is copied or pickled. Where fork is missing (Windows, macOS's default), other
-    threads run (forking them is unsafe) or this process is a daemon (which may not have children), the
-    pages are written in this process at ``finish``.
+    Streaming: each named graph is mapped, handed to the store's loader (a thread; Rust, no GIL), appended
+    to graph.ttl and sent to the page writers (other processes), then forgotten, so memory does not grow
+    with the RDF of the corpus. The overview pages are drawn from the finished store. An incremental build
+    hands over only the graphs whose digest differs from the last build's manifest."""
+    mapper = GraphMapper(reports, resolved)
+    entities = mapper.entities_graph()
+    pages = _ReportPages(ox.serialize(entities, format=ox.RdfFormat.N_QUADS), staging, workers)  # forks first
+    previous = None if rebuild else _previous_manifest(out_dir)
+    summary.incremental = previous is not None
+    digests: dict[str, str] = {}
+    structure: list[ox.Triple] = []  # what the build's SHACL check reads: no mention details
+    counts: Counter[str] = Counter()
+    try:
+        with GraphLoader(staging / "store", base=out_dir / "store" if previous else None) as loader, \
+                TurtleWriter(staging / "graph.ttl") as turtle:
+
+            def hand_over(graph: ox.NamedNode, quads: list[ox.Quad] | None, data: bytes) -> None:
+                digests[graph.value] = digest = hashlib.sha256(data).hexdigest()
+                if previous is None or previous["graphs"].get(graph.value) != digest:
+                    loader.replace(graph, data)
+                    summary.graphs_written += 1
+                if quads is not None:
+                    turtle.add(quads)
+                    structure.extend(q.triple for q in quads if q.predicate not in MENTION_DETAILS)
+                    _count(quads, counts)
+
+            for report in reports:
+                quads = mapper.report_graph(report)
+                data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+                hand_over(quads.graph, quads, data)
+                pages.add(quads.graph, data)
+            hand_over(ENTITIES_GRAPH, entities, pages.entities)
+            hand_over(ONTOLOGY_GRAPH, None, ontology_nquads())
+            for graph in previous["graphs"] if previous else ():
+                if graph not in digests:
+                    loader.drop(ox.NamedNode(graph))
+                    summary.graphs_dropped += 1
+            del entities, mapper
+        lap = summary.lap("map to RDF, store, Turtle", lap)
+
+        checking = _start_validation(structure, summary)
+        del structure
+        store = ox.Store.read_only(str(staging / "store"))
+        write_graph_view(store, staging / "graph.html")
+        _finish_validation(checking, summary)
+        summary.triples = counts.pop("", 0)
+        summary.per_class = dict(sorted(counts.items()))
+        facts = {"files": summary.files, "reports": len(reports), "triples": summary.triples}
+        if summary.violations is not None:
+            facts["violations"] = summary.violations
+        write_index(store, staging / "index.html", summary=facts)
+        del store  # closes it: the folder is about to move
+        _write_texts(reports, staging / "text")
+        manifest = {"format": MANIFEST_FORMAT, "graphs": dict(sorted(digests.items()))}
+        (staging / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
+        summary.report_pages = pages.finish()
+    except BaseException:
+        pages.cancel()
+        raise
+    summary.lap("overview and report pages", lap)
+
+
+_RDF_TYPE = ox.NamedNode(str(RDF.type))
+
+
+def _count(quads: list[ox.Quad], counts: Counter[str]) -> None:
+    """Triples (under the key "") and things per class of the vocabulary, for the build's summary."""
+    counts[""] += len(quads)
+    for q in quads:
+        if q.predicate == _RDF_TYPE and q.object.value.startswith(XS_IRI):
+            counts[q.object.value[len(XS_IRI):]] += 1
+
+
+class _ReportPages:
+    """``reports/<slug>.html`` for every report, written by other processes while the build goes on.
+
+    A page per report costs about as much Python as all the other writing. Each report's graph goes, as
+    N-Quads, to a worker holding the graph of shared things (``ENTITIES_GRAPH``); the worker draws the
+    page from the two (kg.viz.report_view) and drops the report's graph again, so no process holds the
+    corpus. Workers are forked (they start at once), one per ``workers`` (at least one); at most a few
+    pages per worker wait, so a slow page writer slows the build rather than filling memory. Where fork
+    is missing or unsafe (other threads running) or this process is a daemon (which may have no
+    children), the pages are written in this process, as the graphs come.
     """
 
-    def __init__(self, quads: list, staging: Path) -> None:
-        self.quads, self.staging, self.process = quads, staging, None
+    def __init__(self, entities: bytes, staging: Path, workers: int | None) -> None:
+        self.entities, self.staging, self.pool, self.waiting = entities, staging, None, []
+        self.workers = max(1, workers or default_workers())
+        self.written = 0
         if ("fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
-                and not multiprocessing.current_process().daemon):  # a daemon may have no children
-            self.process = multiprocessing.get_context("fork").Process(
-                target=write_report_pages, args=(quads, staging), name="kg-report-pages", daemon=True)
-            self.process.start()
+                and not multiprocessing.current_process().daemon):
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"),
+                                            initializer=_start_page_writer, initargs=(entities, staging))
+            self.waiting.append(self.pool.submit(int))  # forks the workers now, before any thread starts
+        else:
+            _start_page_writer(entities, staging)
+
+    def add(self, graph: ox.NamedNode, nquads: bytes) -> None:
+        if self.pool is None:
+            self.written += _write_page(graph.value, nquads)
+            return
+        if len(self.waiting) >= 4 * self.workers:
+            done, pending = wait(self.waiting, return_when=FIRST_COMPLETED)
+            self.written += sum(f.result() for f in done)
+            self.waiting = list(pending)
+        self.waiting.append(self.pool.submit(_write_page, graph.value, nquads))
 
     def finish(self) -> int:
-        if self.process is None:
-            return write_report_pages(self.quads, self.staging)
-        self.process.join()
-        if self.process.exitcode != 0:
-            raise RuntimeError(f"writing the report pages failed (exit code {self.process.exitcode}; "
-                               "its traceback is above)")
-        return len(list((self.staging / "reports").glob("*.html")))
+        """Wait for every page; the number written (re-raises a writer's error)."""
+        if self.pool is not None:
+            try:
+                self.written += sum(f.result() for f in self.waiting)
+            except BrokenProcessPool as exc:
+                raise RuntimeError(f"writing the report pages failed: {exc}") from None
+            finally:
+                self.pool.shutdown(wait=True, cancel_futures=True)
+                self.waiting = []
+        return self.written
 
     def cancel(self) -> None:
-        if self.process is not None and self.process.is_alive():
-            self.process.terminate()
-            self.process.join()
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+_page_store: ox.Store | None = None  # in a page writer: the shared things, with one report's graph at a time
+_page_folder: Path | None = None
+
+
+def _start_page_writer(entities: bytes, staging: Path) -> None:
+    global _page_store, _page_folder
+    _page_store = ox.Store()
+    _page_store.load(entities, format=ox.RdfFormat.N_QUADS)
+    _page_folder = staging / "reports"
+
+
+def _write_page(report: str, nquads: bytes) -> int:
+    """Write the page of one report from its graph (N-Quads) and the shared things; returns 1."""
+    assert _page_store is not None and _page_folder is not None
+    graph = ox.NamedNode(report)
+    _page_store.load(nquads, format=ox.RdfFormat.N_QUADS)
+    try:
+        write_view(report_view(_page_store, report), _page_folder / f"{slug(report)}.html")
+    finally:
+        _page_store.remove_graph(graph)
+    return 1
 
 
 def _write_texts(reports: list[Report], folder: Path) -> None:
@@ -437,12 +512,6 @@ def _start_validation(quads: list, summary: BuildSummary) -> Future | None:
         return None
     summary.validation = f"{engine}, all shapes but the per-mention ones"
     return start_validation(quads, engine=engine, structure_only=True)
-
-
-def _manifest(graphs: dict[ox.NamedNode, bytes]) -> dict:
-    """What the store will hold: a digest of each named graph's N-Quads."""
-    return {"format": MANIFEST_FORMAT,
-            "graphs": {g.value: hashlib.sha256(data).hexdigest() for g, data in graphs.items()}}
 
 
 def _previous_manifest(out_dir: Path) -> dict | None:

@@ -103,29 +103,53 @@ ENTITIES_GRAPH = _n("https://w3id.org/xunshi-kg/graph/entities")
 
 def to_quads(reports: list[Report], resolved: Resolved) -> list[ox.Quad]:
     """The quads of a build: each report's facts in the named graph of the report's IRI."""
-    graphs = {id(r): _Quads(report_iri(r)) for r in reports}
-    shared = _Quads(ENTITIES_GRAPH)
-    # a report-scoped thing has one report; a global thing's IRI ignores the report
-    iri = {id(t): thing_iri(t, resolved.reports(t)[0]) for t in resolved.things}
+    mapper = GraphMapper(reports, resolved)
+    return [q for r in reports for q in mapper.report_graph(r)] + mapper.entities_graph()
 
-    for report in reports:
-        _report_triples(graphs[id(report)], report)
-    for thing in resolved.things:
-        node, home = iri[id(thing)], resolved.reports(thing)
-        _describe(shared if thing.scope == "global" else graphs[id(home[0])], thing, node)
-        for report in home:
-            g, spans = graphs[id(report)], resolved.mentions(thing, report)
+
+class GraphMapper:
+    """The named graphs of a build, one at a time, so that a build can write each and forget it.
+
+    ``report_graph(r)`` is what ``r`` says, ``entities_graph()`` describes the things shared across
+    reports; together they are ``to_quads``, graph by graph and in the same order within each graph."""
+
+    def __init__(self, reports: list[Report], resolved: Resolved) -> None:
+        self.resolved = resolved
+        # a report-scoped thing has one report; a global thing's IRI ignores the report
+        self.iri = {id(t): thing_iri(t, resolved.reports(t)[0]) for t in resolved.things}
+        self._things: dict[int, list[Thing]] = {id(r): [] for r in reports}  # the things each report names
+        for thing in resolved.things:
+            for report in resolved.reports(thing):
+                self._things[id(report)].append(thing)
+        self._relations: dict[int, list] = {id(r): [] for r in reports}
+        for report, rel in resolved.relations:
+            self._relations[id(report)].append(rel)
+
+    def report_graph(self, report: Report) -> list[ox.Quad]:
+        g = _Quads(report_iri(report))
+        _report_triples(g, report)
+        for thing in self._things[id(report)]:
+            node = self.iri[id(thing)]
+            if thing.scope != "global" and self.resolved.reports(thing)[0] is report:
+                _describe(g, thing, node)
+            spans = self.resolved.mentions(thing, report)
             _mention_triples(g, report, thing, node, spans)
             _link_to_report(g, report, thing, node, spans)
-    for report, rel in resolved.relations:
-        g = graphs[id(report)]
-        subj = iri.get(id(rel.subject))
-        if subj is None:
-            continue
-        obj = iri.get(id(rel.object)) if isinstance(rel.object, Thing) else literal(rel.object)
-        if obj is not None:
-            g.add((subj, curie(rel.predicate), obj))
-    return [q for r in reports for q in graphs[id(r)]] + shared
+        for rel in self._relations[id(report)]:
+            subj = self.iri.get(id(rel.subject))
+            if subj is None:
+                continue
+            obj = self.iri.get(id(rel.object)) if isinstance(rel.object, Thing) else literal(rel.object)
+            if obj is not None:
+                g.add((subj, curie(rel.predicate), obj))
+        return g
+
+    def entities_graph(self) -> list[ox.Quad]:
+        shared = _Quads(ENTITIES_GRAPH)
+        for thing in self.resolved.things:
+            if thing.scope == "global":
+                _describe(shared, thing, self.iri[id(thing)])
+        return shared
 
 
 # the terms used for every thing, made once
@@ -220,6 +244,43 @@ def write_turtle(triples: list[ox.Triple], path) -> None:
     ox.serialize(triples, output=str(path), format=ox.RdfFormat.TURTLE, prefixes=prefixes)
 
 
+class TurtleWriter:
+    """``graph.ttl`` written graph by graph, so that a build never holds the union of its graphs.
+
+    The prefixes are declared once, at the top; then each graph's triples follow, grouped by subject (a
+    stable sort: the order depends only on the input). The graphs share no triple (see the module doc),
+    so the file is their union. Use as a context manager; the file is closed, not moved: the build writes
+    it in its staging folder."""
+
+    _PREFIXES = {p: str(ns) for p, ns in PREFIXES.items()}
+
+    def __init__(self, path) -> None:
+        # the prefix block as the serializer writes it before any triple, taken from a one-triple document
+        probe = ox.serialize([ox.Triple(A, A, A)], format=ox.RdfFormat.TURTLE, prefixes=self._PREFIXES)
+        self._header = probe[: probe.index(b"\n", probe.rindex(b"@prefix ")) + 1]
+        self._file = open(path, "wb")
+        self._file.write(self._header)
+
+    def add(self, quads: list[ox.Quad]) -> None:
+        """Append the triples of one graph."""
+        if not quads:
+            return
+        triples = sorted((q.triple for q in quads), key=lambda t: t.subject.value)
+        data = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=self._PREFIXES)
+        if not data.startswith(self._header):
+            raise RuntimeError("pyoxigraph wrote Turtle prefixes in an unexpected form")
+        self._file.write(data[len(self._header):])
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> "TurtleWriter":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def union_graph(quads: list[ox.Quad]) -> Graph:
     """All named graphs in one rdflib Graph, with the vocabulary's prefixes bound."""
     return _rdflib_graph(union_triples(quads))
@@ -250,5 +311,5 @@ def _rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Identifier:
     return Literal(term.value, datatype=None if datatype == _XSD_STRING else URIRef(datatype))
 
 
-__all__ = ["ENTITIES_GRAPH", "graph_nquads", "to_quads", "union_triples", "write_turtle", "union_graph", "report_iri", "thing_iri",
+__all__ = ["ENTITIES_GRAPH", "GraphMapper", "TurtleWriter", "graph_nquads", "to_quads", "union_triples", "write_turtle", "union_graph", "report_iri", "thing_iri",
            "literal", "curie"]

@@ -14,7 +14,9 @@ report graphs (and not UNION_GRAPH). A store without UNION_GRAPH is queried with
 from __future__ import annotations
 
 import json
+import queue
 import shutil
+import threading
 from contextlib import contextmanager
 import tempfile
 from dataclasses import dataclass, field
@@ -149,15 +151,118 @@ def save_graphs(store_dir: Path, graphs: dict[ox.NamedNode, bytes], *, base: Pat
     The build's graphs never share a triple (kg.rdf), so no merge is materialized. Without ``base`` the
     store holds exactly ``graphs``. With ``base`` (an earlier store) it starts as a copy of that store in
     which each graph in ``graphs`` replaces the graph of the same name and each graph in ``drop`` is
-    removed: that is how an incremental build touches only what changed. The N-Quads load without holding
-    the GIL (``bulk_extend`` of Python quads would hold it), so the build writes its HTML meanwhile.
+    removed: that is how an incremental build touches only what changed.
     """
-    with _new_store(store_dir, base) as store:
-        if base is not None:
-            for graph in [*graphs, *drop]:
-                store.remove_graph(graph)
-        if graphs:
-            store.bulk_load(b"".join(graphs.values()), ox.RdfFormat.N_QUADS, lenient=True)  # our own IRIs
+    with GraphLoader(store_dir, base=base) as loader:
+        for graph in drop:
+            loader.drop(graph)
+        for graph, data in graphs.items():
+            loader.replace(graph, data)
+
+
+class GraphLoader:
+    """Writes named graphs to a new store as they are handed over, in a thread of its own.
+
+    What a streaming build needs: each graph is handed over as N-Quads as soon as it is mapped, and the
+    build forgets it; the loader gathers them into batches of about ``batch_bytes`` and bulk-loads each
+    batch, which runs in Rust without the GIL, so the build's Python goes on meanwhile. At most
+    ``max_pending`` batches wait, so memory stays flat however many graphs come. The store is written in
+    a temporary sibling of ``store_dir`` and swapped in when ``close()`` succeeds (kg.store._new_store);
+    leaving the ``with`` on an error discards it, and the store there before is left as it was.
+
+    With ``base`` the new store starts as a copy of that one (a RocksDB checkpoint: hard links), and a
+    graph handed over replaces the graph of that name (``replace``) or is removed (``drop``).
+    """
+
+    def __init__(self, store_dir: Path, *, base: Path | None = None, batch_bytes: int = 16 << 20,
+                 max_pending: int = 2) -> None:
+        self.store_dir, self.base, self.batch_bytes = Path(store_dir), base, batch_bytes
+        self._batch: list[bytes] = []
+        self._size = 0
+        self._queue: queue.Queue = queue.Queue(maxsize=max_pending)
+        self._error: BaseException | None = None
+        self._abort = False
+        self._thread = threading.Thread(target=self._run, name="kg-store", daemon=True)
+        self._thread.start()
+
+    def replace(self, graph: ox.NamedNode, nquads: bytes) -> None:
+        """Put ``nquads`` (the quads of ``graph``, and only of it) in place of any graph of that name."""
+        if self.base is not None:
+            self._put(("drop", graph))
+        self._batch.append(nquads)
+        self._size += len(nquads)
+        if self._size >= self.batch_bytes:
+            self._flush_batch()
+
+    def drop(self, graph: ox.NamedNode) -> None:
+        """Remove ``graph`` from the store (a copy of ``base``): its file is gone."""
+        self._put(("drop", graph))
+
+    def close(self) -> None:
+        """Load what is left, and swap the new store into place; re-raises the loader's error, if any."""
+        self._flush_batch()
+        self._put(None)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    def abort(self) -> None:
+        """Stop loading and discard the new store."""
+        self._abort = True
+        self._batch.clear()
+        try:
+            self._queue.put_nowait(None)
+        except queue.Full:  # the loader takes the next item, sees the flag and stops
+            pass
+        self._thread.join()
+
+    def __enter__(self) -> "GraphLoader":
+        return self
+
+    def __exit__(self, kind, *_: Any) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self.abort()
+
+    def _flush_batch(self) -> None:
+        if self._batch:
+            self._put(("load", b"".join(self._batch)))
+            self._batch, self._size = [], 0
+
+    def _put(self, item: Any) -> None:
+        if self._error is not None:  # the loader died: say so now rather than queue more work for nobody
+            raise self._error
+        while self._thread.is_alive():
+            try:
+                self._queue.put(item, timeout=0.5)
+                return
+            except queue.Full:  # the loader is busy: look again whether it is still alive
+                continue
+        if self._error is not None:
+            raise self._error
+
+    def _run(self) -> None:
+        try:
+            with _new_store(self.store_dir, self.base) as store:
+                for item in iter(self._queue.get, None):
+                    if self._abort:
+                        break
+                    action, value = item
+                    if action == "drop":
+                        store.remove_graph(value)
+                    else:
+                        store.bulk_load(value, ox.RdfFormat.N_QUADS, lenient=True)  # our own IRIs
+                if self._abort:
+                    raise _Aborted()
+        except _Aborted:
+            pass
+        except BaseException as exc:  # handed to the build's thread by close()
+            self._error = exc
+
+
+class _Aborted(Exception):
+    """Leaves ``_new_store`` with an exception, so that the half-written store is discarded."""
 
 
 def _write_union(store: ox.Store) -> None:
@@ -280,5 +385,5 @@ def stats(store_dir: Path) -> dict[str, Any]:
     }
 
 
-__all__ = ["StoreNotFound", "SparqlSyntaxError", "QueryResult", "save", "open_store", "run_query", "query", "term_text",
+__all__ = ["GraphLoader", "StoreNotFound", "SparqlSyntaxError", "QueryResult", "save", "open_store", "run_query", "query", "term_text",
            "export", "stats", "save_graphs", "ontology_nquads", "is_store", "EXPORT_FORMATS", "ONTOLOGY_GRAPH", "UNION_GRAPH"]

@@ -34,7 +34,9 @@ SHAPES_TTL = next((p for p in _CANDIDATES if p.is_file()), _CANDIDATES[0])
 ENGINES = ("turbo", "pyshacl")
 MENTION_SHAPES = ("MentionShape", "MentionSpanShape")  # one focus node per mention: most of the work
 # what only the mention shapes read: a structure-only check leaves these triples out
-_MENTION_DETAILS = {ox.NamedNode(XS[name]) for name in ("start", "end", "surface", "sentence", "inReport")}
+# what only the per-mention shapes read: a check of the structure (``structure_only``) can leave it out
+MENTION_DETAILS = frozenset(ox.NamedNode(XS[name]) for name in ("start", "end", "surface", "sentence", "inReport"))
+_MENTION_DETAILS = MENTION_DETAILS
 _COMPACT = {**{p: str(ns) for p, ns in PREFIXES.items()}, "xsh": SHAPES_IRI + "#", "sh": str(SH)}
 
 

@@ -266,7 +266,7 @@ def test_a_failure_after_extraction_leaves_the_last_build_intact(corpus: Path, t
     def broken(*args, **kwargs):
         raise MemoryError("out of memory while writing")
 
-    monkeypatch.setattr(kg_build, "write_turtle", broken)
+    monkeypatch.setattr(kg_build, "TurtleWriter", broken)
     with pytest.raises(MemoryError):
         build_corpus([corpus], out, progress=False)
     assert _snapshot(out) == before
