@@ -33,7 +33,8 @@ app = typer.Typer(
         "  kg query 'SELECT ?name WHERE { ?u a xs:Unit ; rdfs:label ?name } LIMIT 10'\n"
         "  kg viz --focus 省商务厅 --depth 2 --out unit.html\n"
         "  kg serve                             # SPARQL endpoint on http://127.0.0.1:7878/query\n"
-        "  kg export --format turtle -o graph.ttl"
+        "  kg export --format turtle -o graph.ttl\n"
+        "  kg push --endpoint http://127.0.0.1:7878/store   # into a SPARQL Graph Store server"
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -546,6 +547,65 @@ def serve(
         typer.echo("stopped", err=True)
         return
     _fail(f"the SPARQL server stopped unexpectedly (exit code {code})", code=1)
+
+
+# -- push -------------------------------------------------------------------------------------------
+
+@app.command(short_help="Load the graph into a SPARQL Graph Store Protocol server (Oxigraph, Fuseki, GraphDB …).")
+def push(
+    endpoint: str = typer.Option(..., "--endpoint", "-e", metavar="URL", show_default=False,
+                                 help="The server's Graph Store Protocol endpoint, e.g. http://127.0.0.1:7878/store."),
+    store: Path = typer.Option(DEFAULT_STORE, "--store", help="The store folder written by kg build."),
+    user: Optional[str] = typer.Option(None, "--user", "-u", envvar="KG_PUSH_USER", show_default=False,
+                                       help="HTTP basic auth user (or KG_PUSH_USER); the password is read from "
+                                       "the environment variable KG_PUSH_PASSWORD."),
+    drop_missing: bool = typer.Option(False, "--drop-missing", help="Afterwards, delete the server's graphs "
+                                      "named under https://w3id.org/xunshi-kg/ that the store no longer has "
+                                      "(needs --query-endpoint to list them); other graphs are never touched."),
+    query_endpoint: Optional[str] = typer.Option(None, "--query-endpoint", metavar="URL", show_default=False,
+                                                 help="The same server's SPARQL query endpoint, for --drop-missing."),
+    timeout: float = typer.Option(60.0, "--timeout", min=1, metavar="SECONDS",
+                                  help="Give up when the server is silent this long at any step of a request."),
+) -> None:
+    """Load the store into any SPARQL 1.1 Graph Store Protocol server: each named graph (one per report,
+    the shared entities, the ontology) is sent with HTTP PUT URL?graph=IRI as N-Triples, which replaces
+    that graph on the server. So pushing again after a rebuild leaves no stale triples, and the server's
+    other graphs stay as they are. Graphs go one at a time; exit code 2, with the graph named, if one fails.
+
+    \b
+    Examples:
+      oxigraph serve --location server-db --bind 127.0.0.1:7878 &
+      kg push --endpoint http://127.0.0.1:7878/store
+      kg push --endpoint http://localhost:3030/kg/data                           # Fuseki, dataset kg
+      KG_PUSH_PASSWORD=secret kg push -e http://localhost:7200/repositories/kg/rdf-graphs/service -u admin
+      kg push -e http://127.0.0.1:7878/store --drop-missing --query-endpoint http://127.0.0.1:7878/query
+    """
+    import os
+
+    from kg import push as kgpush
+    from kg import store as kgstore
+
+    if drop_missing and query_endpoint is None:
+        raise typer.BadParameter("--drop-missing lists the server's graphs with a SPARQL query: give "
+                                 "--query-endpoint URL", param_hint="--query-endpoint")
+    if query_endpoint is not None and not drop_missing:
+        typer.echo("note: --query-endpoint is only used with --drop-missing", err=True)
+    password = os.environ.get("KG_PUSH_PASSWORD") if user is not None else None
+    if user is not None and password is None:
+        _fail("--user needs the password in the environment variable KG_PUSH_PASSWORD")
+    try:
+        target = kgpush.Endpoint(endpoint, user, password, timeout)
+        lister = kgpush.Endpoint(query_endpoint, user, password, timeout) if drop_missing and query_endpoint else None
+        summary = kgpush.push(store, target, query_endpoint=lister, progress=True)
+    except kgstore.StoreNotFound as e:
+        _fail(str(e))
+    except kgpush.PushError as e:
+        _fail(str(e))
+    if summary.dropped:
+        typer.echo(f"dropped {len(summary.dropped)} graph(s) the store no longer has: "
+                   f"{', '.join(summary.dropped[:5])}{' …' if len(summary.dropped) > 5 else ''}")
+    typer.echo(f"pushed {summary.graphs} graphs ({summary.triples:,} triples, {summary.bytes / 1e6:.1f} MB) "
+               f"to {target} in {summary.seconds:.1f} s")
 
 
 # -- viz --------------------------------------------------------------------------------------------

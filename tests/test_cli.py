@@ -40,7 +40,7 @@ def kg(*args: str):
 def test_help_lists_commands_and_quick_start() -> None:
     r = kg("--help")
     assert r.exit_code == 0
-    for cmd in ("build", "query", "export", "stats"):
+    for cmd in ("build", "query", "export", "stats", "push"):
         assert f"  {cmd}  " in r.stdout or f"  {cmd} " in r.stdout
     assert "Quick start:" in r.stdout and "kg build seeds --out output" in r.stdout
     assert "..." not in r.stdout.split("Commands:")[1], "one-line descriptions should not be cut off"
@@ -51,7 +51,7 @@ def test_no_arguments_shows_help() -> None:
     assert "Usage:" in r.output and "query" in r.output
 
 
-@pytest.mark.parametrize("cmd", ["build", "query", "export", "stats"])
+@pytest.mark.parametrize("cmd", ["build", "query", "export", "stats", "push"])
 def test_each_command_has_an_example(cmd: str) -> None:
     r = kg(cmd, "--help")
     assert r.exit_code == 0
