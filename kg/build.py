@@ -16,40 +16,29 @@ the store a clean build writes, quad for quad (tested). ``rebuild=True`` ignores
 """
 from __future__ import annotations
 
-import hashlib
 import json
-import multiprocessing
 import shutil
 import tempfile
-import threading
 import time
-from collections import Counter
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .cache import ExtractionCache, fingerprint
 from .engines import Engine, ExtractionFailed, InProcess, default_workers, engine_for
 from .model import Report, Source
 from .pipeline import Pipeline
-from .overview import write_overview as write_index
-from .rdf import ENTITIES_GRAPH, GraphMapper, TurtleWriter
-from .render import write_graph_view, write_view
-from .viz import report_view, slug
-from .store import ONTOLOGY_GRAPH, GraphLoader, is_store, ontology_nquads
-from .validate import MENTION_DETAILS
+from .progress import progress_bar
+from .store import is_store
 from .read import UnreadableInput, discover, is_traditional, needs_text_copy, read_source, to_simplified
 from .resolve import resolve
 from .split import split_reports
-from .vocab import RDF, XS_IRI
+from .write import MANIFEST_FORMAT, write_graphs, write_manifest, write_overview_pages
 
 OUTPUTS = ("graph.ttl", "graph.html", "index.html", "reports", "text", "store", "manifest.json")  # manifest last
 CACHE = "cache"  # the extraction cache's folder in out_dir
-MANIFEST_FORMAT = 1
 
 
 @dataclass
@@ -169,7 +158,7 @@ def _read_files(paths: list[Path], cache: ExtractionCache | None, summary: Build
     """Each distinct file, read: its cached reports, or its reports split and waiting for extraction."""
     files: list[_File] = []
     seen: set[Path] = set()
-    with _progress(progress and len(paths) > 1) as bar:
+    with progress_bar(progress and len(paths) > 1) as bar:
         task = bar.add_task("reading", total=len(paths))
         for path in paths:
             bar.update(task, description=f"reading {path.name}")
@@ -221,7 +210,7 @@ def _extract_pending(files: list[_File], engine: Engine, progress: bool) -> None
         return
     outcomes = engine.extract([file.reports[i] for file, i in todo])  # workers start before the bar's thread
     waiting = sum(1 for file in files if file.pending)
-    with _progress(progress and waiting > 1) as bar:
+    with progress_bar(progress and waiting > 1) as bar:
         task = bar.add_task(f"extracting ({engine.description})", total=waiting)
         for position, outcome in outcomes:
             file, i = todo[position]
@@ -243,11 +232,6 @@ def _bug(error: Exception | ExtractionFailed) -> str:
     name = error.error if isinstance(error, ExtractionFailed) else type(error).__name__
     message = error.message if isinstance(error, ExtractionFailed) else " ".join(str(error).split())
     return f"extraction failed ({name}: {message}); this is a bug in kg, please report it with the file"
-
-
-def _progress(enabled: bool) -> Progress:
-    return Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), transient=True, disable=not enabled)
 
 
 ORIGINAL_SOURCE = "original_source"  # report.meta key: the Traditional text a report was matched without
@@ -314,7 +298,8 @@ def build_corpus(inputs: list[Path], out_dir: Path, *, progress: bool = True, re
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
-        _write_outputs(reports, resolved, staging, out_dir, summary, rebuild=rebuild, workers=workers, lap=lap)
+        _write_outputs(reports, resolved, staging, out_dir, summary, rebuild=rebuild, workers=workers,
+                       progress=progress, lap=lap)
         _move_into_place(staging, out_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -325,154 +310,31 @@ def build_corpus(inputs: list[Path], out_dir: Path, *, progress: bool = True, re
 
 
 def _write_outputs(reports: list[Report], resolved, staging: Path, out_dir: Path, summary: BuildSummary, *,
-                   rebuild: bool, workers: int | None, lap: float) -> None:
-    """Map the corpus to RDF graph by graph and write every output into ``staging``.
-
-    Streaming: each named graph is mapped, handed to the store's loader (a thread; Rust, no GIL), appended
-    to graph.ttl and sent to the page writers (other processes), then forgotten, so memory does not grow
-    with the RDF of the corpus. The overview pages are drawn from the finished store. An incremental build
-    hands over only the graphs whose digest differs from the last build's manifest."""
-    mapper = GraphMapper(reports, resolved)
-    entities = mapper.entities_graph()
-    pages = _ReportPages(ox.serialize(entities, format=ox.RdfFormat.N_QUADS), staging, workers)  # forks first
+                   rebuild: bool, workers: int | None, progress: bool, lap: float) -> None:
+    """Every output, into ``staging``: the graphs streamed to store, Turtle and pages (``kg.write``), then
+    the SHACL check of their structure, the overview pages from the finished store, texts and manifest."""
     previous = None if rebuild else _previous_manifest(out_dir)
     summary.incremental = previous is not None
-    digests: dict[str, str] = {}
-    structure: list[ox.Triple] = []  # what the build's SHACL check reads: no mention details
-    counts: Counter[str] = Counter()
-    try:
-        with GraphLoader(staging / "store", base=out_dir / "store" if previous else None) as loader, \
-                TurtleWriter(staging / "graph.ttl") as turtle:
+    written = write_graphs(reports, resolved, staging, previous=previous,
+                           base_store=out_dir / "store" if previous else None,
+                           workers=workers or default_workers(), progress=progress)
+    summary.graphs_written, summary.graphs_dropped = written.graphs_written, written.graphs_dropped
+    summary.report_pages, summary.triples = written.pages, written.triples
+    summary.per_class = dict(sorted(written.counts.items()))
+    lap = summary.lap("map to RDF, store, Turtle, report pages", lap)
 
-            def hand_over(graph: ox.NamedNode, quads: list[ox.Quad] | None, data: bytes) -> None:
-                digests[graph.value] = digest = hashlib.sha256(data).hexdigest()
-                if previous is None or previous["graphs"].get(graph.value) != digest:
-                    loader.replace(graph, data)
-                    summary.graphs_written += 1
-                if quads is not None:
-                    turtle.add(quads)
-                    structure.extend(q.triple for q in quads if q.predicate not in MENTION_DETAILS)
-                    _count(quads, counts)
-
-            for report in reports:
-                quads = mapper.report_graph(report)
-                data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
-                hand_over(quads.graph, quads, data)
-                pages.add(quads.graph, data)
-            hand_over(ENTITIES_GRAPH, entities, pages.entities)
-            hand_over(ONTOLOGY_GRAPH, None, ontology_nquads())
-            for graph in previous["graphs"] if previous else ():
-                if graph not in digests:
-                    loader.drop(ox.NamedNode(graph))
-                    summary.graphs_dropped += 1
-            del entities, mapper
-        lap = summary.lap("map to RDF, store, Turtle", lap)
-
-        checking = _start_validation(structure, summary)
-        del structure
-        store = ox.Store.read_only(str(staging / "store"))
-        write_graph_view(store, staging / "graph.html")
-        _finish_validation(checking, summary)
-        summary.triples = counts.pop("", 0)
-        summary.per_class = dict(sorted(counts.items()))
-        facts = {"files": summary.files, "reports": len(reports), "triples": summary.triples}
-        if summary.violations is not None:
-            facts["violations"] = summary.violations
-        write_index(store, staging / "index.html", summary=facts)
-        del store  # closes it: the folder is about to move
-        _write_texts(reports, staging / "text")
-        manifest = {"format": MANIFEST_FORMAT, "graphs": dict(sorted(digests.items()))}
-        (staging / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
-        summary.report_pages = pages.finish()
-    except BaseException:
-        pages.cancel()
-        raise
-    summary.lap("overview and report pages", lap)
-
-
-_RDF_TYPE = ox.NamedNode(str(RDF.type))
-
-
-def _count(quads: list[ox.Quad], counts: Counter[str]) -> None:
-    """Triples (under the key "") and things per class of the vocabulary, for the build's summary."""
-    counts[""] += len(quads)
-    for q in quads:
-        if q.predicate == _RDF_TYPE and q.object.value.startswith(XS_IRI):
-            counts[q.object.value[len(XS_IRI):]] += 1
-
-
-class _ReportPages:
-    """``reports/<slug>.html`` for every report, written by other processes while the build goes on.
-
-    A page per report costs about as much Python as all the other writing. Each report's graph goes, as
-    N-Quads, to a worker holding the graph of shared things (``ENTITIES_GRAPH``); the worker draws the
-    page from the two (kg.viz.report_view) and drops the report's graph again, so no process holds the
-    corpus. Workers are forked (they start at once), one per ``workers`` (at least one); at most a few
-    pages per worker wait, so a slow page writer slows the build rather than filling memory. Where fork
-    is missing or unsafe (other threads running) or this process is a daemon (which may have no
-    children), the pages are written in this process, as the graphs come.
-    """
-
-    def __init__(self, entities: bytes, staging: Path, workers: int | None) -> None:
-        self.entities, self.staging, self.pool, self.waiting = entities, staging, None, []
-        self.workers = max(1, workers or default_workers())
-        self.written = 0
-        if ("fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
-                and not multiprocessing.current_process().daemon):
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"),
-                                            initializer=_start_page_writer, initargs=(entities, staging))
-            self.waiting.append(self.pool.submit(int))  # forks the workers now, before any thread starts
-        else:
-            _start_page_writer(entities, staging)
-
-    def add(self, graph: ox.NamedNode, nquads: bytes) -> None:
-        if self.pool is None:
-            self.written += _write_page(graph.value, nquads)
-            return
-        if len(self.waiting) >= 4 * self.workers:
-            done, pending = wait(self.waiting, return_when=FIRST_COMPLETED)
-            self.written += sum(f.result() for f in done)
-            self.waiting = list(pending)
-        self.waiting.append(self.pool.submit(_write_page, graph.value, nquads))
-
-    def finish(self) -> int:
-        """Wait for every page; the number written (re-raises a writer's error)."""
-        if self.pool is not None:
-            try:
-                self.written += sum(f.result() for f in self.waiting)
-            except BrokenProcessPool as exc:
-                raise RuntimeError(f"writing the report pages failed: {exc}") from None
-            finally:
-                self.pool.shutdown(wait=True, cancel_futures=True)
-                self.waiting = []
-        return self.written
-
-    def cancel(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-
-
-_page_store: ox.Store | None = None  # in a page writer: the shared things, with one report's graph at a time
-_page_folder: Path | None = None
-
-
-def _start_page_writer(entities: bytes, staging: Path) -> None:
-    global _page_store, _page_folder
-    _page_store = ox.Store()
-    _page_store.load(entities, format=ox.RdfFormat.N_QUADS)
-    _page_folder = staging / "reports"
-
-
-def _write_page(report: str, nquads: bytes) -> int:
-    """Write the page of one report from its graph (N-Quads) and the shared things; returns 1."""
-    assert _page_store is not None and _page_folder is not None
-    graph = ox.NamedNode(report)
-    _page_store.load(nquads, format=ox.RdfFormat.N_QUADS)
-    try:
-        write_view(report_view(_page_store, report), _page_folder / f"{slug(report)}.html")
-    finally:
-        _page_store.remove_graph(graph)
-    return 1
+    structure = list(ox.parse(b"".join(written.structure), format=ox.RdfFormat.N_TRIPLES))
+    written.structure.clear()
+    checking = _start_validation(structure, summary)  # a thread: native code, no GIL
+    del structure
+    _write_texts(reports, staging / "text")
+    _finish_validation(checking, summary)
+    facts = {"files": summary.files, "reports": len(reports), "triples": summary.triples}
+    if summary.violations is not None:
+        facts["violations"] = summary.violations
+    write_overview_pages(staging, facts)
+    write_manifest(staging, written)
+    summary.lap("validation, overview pages", lap)
 
 
 def _write_texts(reports: list[Report], folder: Path) -> None:

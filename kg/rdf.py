@@ -247,29 +247,43 @@ def write_turtle(triples: list[ox.Triple], path) -> None:
 class TurtleWriter:
     """``graph.ttl`` written graph by graph, so that a build never holds the union of its graphs.
 
-    The prefixes are declared once, at the top; then each graph's triples follow, grouped by subject (a
-    stable sort: the order depends only on the input). The graphs share no triple (see the module doc),
-    so the file is their union. Use as a context manager; the file is closed, not moved: the build writes
-    it in its staging folder."""
+    The prefixes are declared once, at the top; then each graph's triples follow (``chunk``), grouped by
+    subject (a stable sort: the order depends only on the input). The graphs share no triple (see the
+    module doc), so the file is their union. Use as a context manager; the file is closed, not moved:
+    the build writes it in its staging folder."""
 
-    _PREFIXES = {p: str(ns) for p, ns in PREFIXES.items()}
+    PREFIXES = {p: str(ns) for p, ns in PREFIXES.items()}
 
     def __init__(self, path) -> None:
-        # the prefix block as the serializer writes it before any triple, taken from a one-triple document
-        probe = ox.serialize([ox.Triple(A, A, A)], format=ox.RdfFormat.TURTLE, prefixes=self._PREFIXES)
-        self._header = probe[: probe.index(b"\n", probe.rindex(b"@prefix ")) + 1]
         self._file = open(path, "wb")
-        self._file.write(self._header)
+        self._file.write(self._header())
+
+    @classmethod
+    @lru_cache(maxsize=1)
+    def _header(cls) -> bytes:
+        """The prefix block as the serializer writes it before any triple (read off a one-triple document)."""
+        probe = ox.serialize([ox.Triple(A, A, A)], format=ox.RdfFormat.TURTLE, prefixes=cls.PREFIXES)
+        return probe[: probe.index(b"\n", probe.rindex(b"@prefix ")) + 1]
+
+    @classmethod
+    def chunk(cls, quads: list[ox.Quad]) -> bytes:
+        """The Turtle of one graph's triples, without the prefix block: what ``write`` appends."""
+        if not quads:
+            return b""
+        triples = sorted((q.triple for q in quads), key=lambda t: t.subject.value)
+        data = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=cls.PREFIXES)
+        header = cls._header()
+        if not data.startswith(header):
+            raise RuntimeError("pyoxigraph wrote Turtle prefixes in an unexpected form")
+        return data[len(header):]
 
     def add(self, quads: list[ox.Quad]) -> None:
         """Append the triples of one graph."""
-        if not quads:
-            return
-        triples = sorted((q.triple for q in quads), key=lambda t: t.subject.value)
-        data = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=self._PREFIXES)
-        if not data.startswith(self._header):
-            raise RuntimeError("pyoxigraph wrote Turtle prefixes in an unexpected form")
-        self._file.write(data[len(self._header):])
+        self.write(self.chunk(quads))
+
+    def write(self, chunk: bytes) -> None:
+        """Append a ``chunk`` made elsewhere (by a worker process)."""
+        self._file.write(chunk)
 
     def close(self) -> None:
         self._file.close()

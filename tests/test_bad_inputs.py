@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 import kg.build as kg_build
+import kg.write
 from kg.build import MAX_REPORT_CHARS, NO_INSPECTION, OUTPUTS, StrictBuildError, build_corpus, extract
 from kg.cache import ExtractionCache
 from kg.cli import app
@@ -266,7 +267,7 @@ def test_a_failure_after_extraction_leaves_the_last_build_intact(corpus: Path, t
     def broken(*args, **kwargs):
         raise MemoryError("out of memory while writing")
 
-    monkeypatch.setattr(kg_build, "TurtleWriter", broken)
+    monkeypatch.setattr(kg.write, "TurtleWriter", broken)
     with pytest.raises(MemoryError):
         build_corpus([corpus], out, progress=False)
     assert _snapshot(out) == before

@@ -48,7 +48,11 @@ class _FailsOnMarker:
 def test_worker_processes_write_the_graph_one_process_writes(corpus: Path, one_process: Path, tmp_path: Path) -> None:
     summary = build_corpus([corpus], tmp_path / "out", progress=False, workers=2)
     assert summary.engine == "2 worker processes" and summary.extracted == 2
-    assert (tmp_path / "out/graph.ttl").read_bytes() == (one_process / "graph.ttl").read_bytes()
+    for name in ("graph.ttl", "manifest.json", "index.html", "graph.html"):  # graphs mapped by 2 processes too
+        assert (tmp_path / "out" / name).read_bytes() == (one_process / name).read_bytes(), name
+    pages = sorted(p.name for p in (one_process / "reports").iterdir())
+    assert len(pages) == 7 and pages == sorted(p.name for p in (tmp_path / "out/reports").iterdir())
+    assert all((tmp_path / "out/reports" / p).read_bytes() == (one_process / "reports" / p).read_bytes() for p in pages)
 
 
 def test_a_report_that_fails_in_a_worker_costs_only_its_file(tmp_path: Path) -> None:

@@ -1,0 +1,223 @@
+"""Map the resolved corpus to RDF and write a build's outputs, graph by graph.
+
+Streaming: each report's named graph is mapped, serialized (N-Quads for the store, Turtle for
+``graph.ttl``), drawn as its page (``reports/<slug>.html``) and forgotten; the build's process only hands
+the bytes on, in report order: to the store's loader (``kg.store.GraphLoader``, a thread that loads in
+Rust without the GIL) and to ``graph.ttl``. So memory does not grow with the RDF of the corpus, and the
+mapping runs in ``workers`` processes at once. Workers are forked after resolution, so they share the
+resolved corpus without copying it; they keep only the shared things' graph (``ENTITIES_GRAPH``), to
+draw pages with. The overview pages (``index.html``, ``graph.html``) are drawn from the finished store.
+
+With one worker, and where fork is missing or unsafe (another thread runs: forking it could deadlock) or
+this process is a daemon (it may have no children), the same work runs in this process, graph after graph.
+"""
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+import multiprocessing
+import threading
+from collections import Counter, deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import pyoxigraph as ox
+
+from .model import Report
+from .progress import progress_bar
+from .overview import write_overview
+from .rdf import ENTITIES_GRAPH, GraphMapper, TurtleWriter
+from .render import write_graph_view, write_view
+from .store import ONTOLOGY_GRAPH, GraphLoader, ontology_nquads
+from .validate import MENTION_DETAILS
+from .viz import report_view, slug
+from .vocab import RDF, XS_IRI
+
+MANIFEST_FORMAT = 1
+_RDF_TYPE = ox.NamedNode(str(RDF.type))
+
+
+@dataclass
+class Written:
+    """What writing found out, for the build's summary and manifest."""
+
+    digests: dict[str, str] = field(default_factory=dict)  # named graph → sha256 of its N-Quads
+    counts: Counter[str] = field(default_factory=Counter)  # things per class of the vocabulary
+    triples: int = 0
+    graphs_written: int = 0  # loaded into the store (all of them, unless the build is incremental)
+    graphs_dropped: int = 0
+    pages: int = 0
+    structure: list[bytes] = field(default_factory=list)  # N-Triples without mention details, for SHACL
+
+    @property
+    def manifest(self) -> dict:
+        return {"format": MANIFEST_FORMAT, "graphs": dict(sorted(self.digests.items()))}
+
+
+@dataclass
+class MappedGraph:
+    """One named graph, mapped and serialized (by a worker, or by this process)."""
+
+    graph: str
+    nquads: bytes
+    turtle: bytes
+    structure: bytes
+    counts: Counter[str]
+    triples: int
+    page: bool  # its page was written
+
+
+def write_graphs(reports: list[Report], resolved, staging: Path, *, previous: dict | None, base_store: Path | None,
+                 workers: int, progress: bool = False) -> Written:
+    """Write ``staging/store``, ``staging/graph.ttl`` and ``staging/reports/``; return what was written.
+
+    ``previous``: the last build's manifest, whose store (``base_store``) the new store starts as a copy of
+    (then only graphs whose digest changed are loaded, and graphs no longer made are dropped)."""
+    written = Written()
+    mapper = GraphMapper(reports, resolved)
+    entities = mapper.entities_graph()
+    entities_nquads = ox.serialize(entities, format=ox.RdfFormat.N_QUADS)
+    (staging / "reports").mkdir(parents=True, exist_ok=True)
+    with _GraphWorkers(mapper, reports, entities_nquads, staging, workers) as mapped_graphs, \
+            GraphLoader(staging / "store", base=base_store) as loader, \
+            TurtleWriter(staging / "graph.ttl") as turtle:
+
+        def hand_over(mapped: MappedGraph) -> None:
+            written.digests[mapped.graph] = digest = hashlib.sha256(mapped.nquads).hexdigest()
+            if previous is None or previous["graphs"].get(mapped.graph) != digest:
+                loader.replace(ox.NamedNode(mapped.graph), mapped.nquads)
+                written.graphs_written += 1
+            turtle.write(mapped.turtle)
+            written.structure.append(mapped.structure)
+            written.counts.update(mapped.counts)
+            written.triples += mapped.triples
+            written.pages += mapped.page
+
+        with progress_bar(progress and len(reports) > 1) as bar:  # after the fork: the bar runs a thread
+            task = bar.add_task("writing graphs and pages", total=len(reports))
+            for mapped in mapped_graphs:  # in report order, whoever mapped them
+                hand_over(mapped)
+                bar.advance(task)
+        hand_over(_serialized(ENTITIES_GRAPH.value, entities, entities_nquads, page=False))
+        ontology = ontology_nquads()
+        written.digests[ONTOLOGY_GRAPH.value] = digest = hashlib.sha256(ontology).hexdigest()
+        if previous is None or previous["graphs"].get(ONTOLOGY_GRAPH.value) != digest:
+            loader.replace(ONTOLOGY_GRAPH, ontology)
+            written.graphs_written += 1
+        for graph in previous["graphs"] if previous else ():
+            if graph not in written.digests:
+                loader.drop(ox.NamedNode(graph))
+                written.graphs_dropped += 1
+    return written
+
+
+def write_overview_pages(staging: Path, facts: dict) -> None:
+    """``graph.html`` and ``index.html``, drawn from the finished store in ``staging``."""
+    store = ox.Store.read_only(str(staging / "store"))
+    write_graph_view(store, staging / "graph.html")
+    write_overview(store, staging / "index.html", summary=facts)
+    del store  # closes it: the folder is about to move
+
+
+def write_manifest(staging: Path, written: Written) -> None:
+    (staging / "manifest.json").write_text(json.dumps(written.manifest, indent=1, sort_keys=True), encoding="utf-8")
+
+
+# -- mapping one graph --------------------------------------------------------------------------------
+
+def _serialized(graph: str, quads: list[ox.Quad], nquads: bytes | None = None, *, page: bool) -> MappedGraph:
+    counts: Counter[str] = Counter()
+    for q in quads:
+        if q.predicate == _RDF_TYPE and q.object.value.startswith(XS_IRI):
+            counts[q.object.value[len(XS_IRI):]] += 1
+    structure = [q.triple for q in quads if q.predicate not in MENTION_DETAILS]
+    return MappedGraph(graph, nquads if nquads is not None else ox.serialize(quads, format=ox.RdfFormat.N_QUADS),
+                       TurtleWriter.chunk(quads), ox.serialize(structure, format=ox.RdfFormat.N_TRIPLES),
+                       counts, len(quads), page)
+
+
+class _Job:
+    """What a graph worker needs, set before the workers fork so that they share it without a copy."""
+
+    mapper: GraphMapper
+    reports: list[Report]
+    entities: bytes
+    folder: Path
+    page_store: ox.Store | None = None  # the shared things, with one report's graph at a time
+
+
+_job = _Job()
+
+
+def _map_report(position: int) -> MappedGraph:
+    """Map one report: its graph serialized, and its page written from its graph and the shared things."""
+    report = _job.reports[position]
+    quads = _job.mapper.report_graph(report)
+    mapped = _serialized(quads.graph.value, quads, page=True)
+    if _job.page_store is None:
+        _job.page_store = ox.Store()
+        _job.page_store.load(_job.entities, format=ox.RdfFormat.N_QUADS)
+    store = _job.page_store
+    store.load(mapped.nquads, format=ox.RdfFormat.N_QUADS)
+    try:
+        write_view(report_view(store, mapped.graph), _job.folder / f"{slug(mapped.graph)}.html")
+    finally:
+        store.remove_graph(quads.graph)
+    return mapped
+
+
+def _start_worker() -> None:
+    # the inherited heap is the parent's: the collector would walk (and so copy) all of it for nothing
+    gc.freeze()
+
+
+class _GraphWorkers:
+    """The reports' graphs, mapped by forked workers (or here) and yielded in report order.
+
+    At most a few graphs per worker are mapped ahead of the one the build waits for, so finished graphs
+    do not pile up when the store is the slower side."""
+
+    def __init__(self, mapper: GraphMapper, reports: list[Report], entities: bytes, staging: Path,
+                 workers: int) -> None:
+        _job.mapper, _job.reports, _job.entities, _job.folder = mapper, reports, entities, staging / "reports"
+        _job.page_store = None
+        self.pool: ProcessPoolExecutor | None = None
+        self.ahead = 4 * max(1, workers)
+        if (workers > 1 and len(reports) > 1 and "fork" in multiprocessing.get_all_start_methods()
+                and threading.active_count() == 1 and not multiprocessing.current_process().daemon):
+            self.pool = ProcessPoolExecutor(max(1, workers), mp_context=multiprocessing.get_context("fork"),
+                                            initializer=_start_worker)
+            self.pool.submit(int)  # forks every worker now, before the store's loader starts its thread
+
+    def __iter__(self) -> Iterator[MappedGraph]:
+        count = len(_job.reports)
+        if self.pool is None:
+            for position in range(count):
+                yield _map_report(position)
+            return
+        waiting: deque[Future] = deque()
+        submitted = 0
+        while submitted < count or waiting:
+            while submitted < count and len(waiting) < self.ahead:
+                waiting.append(self.pool.submit(_map_report, submitted))
+                submitted += 1
+            try:
+                yield waiting.popleft().result()
+            except BrokenProcessPool as exc:
+                raise RuntimeError(f"a process mapping the graphs died ({exc}); was it out of memory? "
+                                   "try fewer --workers") from None
+
+    def __enter__(self) -> "_GraphWorkers":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        _job.mapper = _job.reports = _job.page_store = None  # type: ignore[assignment]
+
+
+__all__ = ["write_graphs", "write_overview_pages", "write_manifest", "Written", "MappedGraph", "MANIFEST_FORMAT"]
