@@ -16,6 +16,7 @@ the store a clean build writes, quad for quad (tested). ``rebuild=True`` ignores
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import tempfile
@@ -91,10 +92,9 @@ def extract(paths: list[Path], *, pipeline: Pipeline | None = None, engine: Engi
     A file is skipped when it is not a regular file (a FIFO, a device, a folder: never read, as reading
     may never end), cannot be read or decoded (``UnreadableInput``: empty, binary, unreadable), makes an
     extractor fail (the error's type and message), holds no report with an inspection (it is not a
-    rectification report), or would give its reports the same IRIs, and so the same pages, as a file
-    already taken (the same name once made an IRI: ``a b.txt`` and ``a_b.txt``, or ``x.txt`` in two
-    folders; names that differ only in case count as the same, for case-insensitive file systems), or
-    holds a report over ``MAX_REPORT_CHARS``. A file given twice (``a/../b.txt`` and ``b.txt``) is built once.
+    rectification report), or holds a report over ``MAX_REPORT_CHARS``. A file given twice (``a/../b.txt``
+    and ``b.txt``) is built once. A file whose name would give its reports the IRIs and pages of a file
+    before it (``x.txt`` in two folders) is named apart (``_name_uniquely``).
 
     Files are read here, one after the other; their reports are extracted by ``engine`` (default: in this
     process; see ``kg.engines`` for worker processes and Dask), which may run them in any order: the
@@ -111,7 +111,7 @@ def extract(paths: list[Path], *, pipeline: Pipeline | None = None, engine: Engi
     _extract_pending(files, engine, progress)
 
     reports: list[Report] = []
-    taken: dict[str, Path] = {}  # a file's IRI name (case-folded) → the file that has it
+    taken: set[str] = set()  # the IRI names (case-folded) given to files so far
     to_cache: list[_File] = []
     for file in files:
         try:
@@ -119,14 +119,10 @@ def extract(paths: list[Path], *, pipeline: Pipeline | None = None, engine: Engi
                 raise UnreadableInput(file.reason)
             if not any(report.things_of("Inspection") for report in file.reports):
                 raise UnreadableInput(NO_INSPECTION)
-            name = _iri_name(file.path)
-            if name in taken:
-                raise UnreadableInput(f"its reports would get the IRIs and pages of {taken[name]}'s "
-                                      "(the same name once made an IRI): rename one of them")
         except UnreadableInput as exc:
             summary.skipped.append((str(file.path), " ".join(str(exc).split())))
             continue
-        taken[name] = file.path
+        _name_uniquely(file, taken)
         reports.extend(file.reports)
         summary.files += 1
         if file.extracted:
@@ -263,10 +259,22 @@ def restore_traditional(reports: list[Report], resolved) -> None:
         report.source = report.meta.pop(ORIGINAL_SOURCE)
 
 
-def _iri_name(path: Path) -> str:
-    """What a file's reports are named by in IRIs and page names (``kg.rdf.report_iri``), case-folded."""
+def _name_uniquely(file: _File, taken: set[str]) -> None:
+    """Give ``file`` the name its IRIs and pages are made from (``Source.stem``), unlike every name taken.
+
+    That is its stem, unless an earlier file's stem makes the same IRI: ``x.txt`` in two folders, ``a b.txt``
+    and ``a_b.txt``, or ``A.txt`` and ``a.txt`` (which a case-insensitive file system would write to one
+    page). Then the stem gets a hash of the path as given, so the same command names it alike every time."""
     from .rdf import _slug
-    return _slug(path.stem).casefold()
+
+    stem, iri_stem, tries = file.path.stem, None, 0
+    while _slug(iri_stem or stem).casefold() in taken:
+        tries += 1  # the hashed name too is taken (a file really named so): hash again
+        salted = str(file.path) if tries == 1 else f"{file.path}#{tries}"
+        iri_stem = f"{stem}-{hashlib.sha1(salted.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}"
+    taken.add(_slug(iri_stem or stem).casefold())
+    for source in {id(s): s for s in [file.source, *(r.source for r in file.reports)]}.values():
+        source.iri_stem = iri_stem  # the text matched (Simplified) and the text as written alike
 
 
 def build_corpus(inputs: list[Path], out_dir: Path, *, progress: bool = True, rebuild: bool = False,
@@ -341,7 +349,8 @@ def _write_texts(reports: list[Report], folder: Path) -> None:
     """The plain text of each HTML, DOCX or PDF input, which its offsets index (the vocabulary's contract:
     "the plain text extracted from it, kept beside the graph"). Written with ``newline=''`` so that the
     saved text is the text the offsets count. No such input: no folder, and the last build's goes."""
-    texts = {r.source.name: r.source.text for r in reports if needs_text_copy(r.source.path)}
+    texts = {r.source.name if r.source.iri_stem is None else r.source.iri_stem + r.source.path.suffix: r.source.text
+             for r in reports if needs_text_copy(r.source.path)}
     for name, text in sorted(texts.items()):
         folder.mkdir(exist_ok=True)
         with open(folder / f"{name}.txt", "w", encoding="utf-8", newline="") as fh:

@@ -98,14 +98,23 @@ class PartialDate:
 
 @dataclass
 class Source:
-    """One input file's text. ``name`` is what ``xs:sourceFile`` records."""
+    """One input file's text. ``name`` is what ``xs:sourceFile`` records.
+
+    ``stem`` is what the file's IRIs and page names are made from: the file's stem, unless a file read
+    before it in the same build has the same one (``x.txt`` in two folders): then the build sets
+    ``iri_stem`` to the stem plus a hash of the path (kg.build), so that the two never share an IRI."""
 
     path: Path
     text: str
+    iri_stem: str | None = None
 
     @property
     def name(self) -> str:
         return self.path.name
+
+    @property
+    def stem(self) -> str:
+        return self.iri_stem or self.path.stem
 
 
 @dataclass

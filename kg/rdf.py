@@ -50,7 +50,7 @@ def _slug(text: str) -> str:
 
 
 def report_iri(report: Report) -> ox.NamedNode:
-    return _report_iri(report.source.path.stem, report.index)
+    return _report_iri(report.source.stem, report.index)
 
 
 @lru_cache(maxsize=4096)
@@ -59,13 +59,15 @@ def _report_iri(stem: str, index: int) -> ox.NamedNode:
 
 
 def thing_iri(thing: Thing, report: Report) -> ox.NamedNode:
-    scope = "global" if thing.scope == "global" else f"{report.source.name}#{report.index}"
+    source = report.source  # a renamed file (see Source.stem) scopes its things by its new name too
+    scope = "global" if thing.scope == "global" else \
+        f"{source.name}#{report.index}" if source.iri_stem is None else f"{source.iri_stem}/{source.name}#{report.index}"
     digest = hashlib.sha1(f"{thing.kind}\x1f{scope}\x1f{thing.key}".encode("utf-8")).hexdigest()[:16]
     return _n(XSR[f"{thing.kind.lower()}/{digest}"])
 
 
 def mention_iri(report: Report, thing: Thing, span: Span) -> ox.NamedNode:
-    return _n(XSR[f"mention/{_slug(report.source.path.stem)}/{span.start}-{span.end}-{thing.kind.lower()}"])
+    return _n(XSR[f"mention/{_slug(report.source.stem)}/{span.start}-{span.end}-{thing.kind.lower()}"])
 
 
 def literal(value: object) -> ox.Literal:

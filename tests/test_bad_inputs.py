@@ -3,6 +3,8 @@ the rest, the exit code says so, --strict writes nothing, and no file name makes
 --out or two files' pages overwrite each other."""
 from __future__ import annotations
 
+import re
+
 import inspect
 import os
 import sys
@@ -14,6 +16,7 @@ from typer.testing import CliRunner
 
 import kg.build as kg_build
 import kg.write
+from kg.store import query
 from kg.build import MAX_REPORT_CHARS, NO_INSPECTION, OUTPUTS, StrictBuildError, build_corpus, extract
 from kg.cache import ExtractionCache
 from kg.cli import app
@@ -128,15 +131,27 @@ def test_an_extractor_that_fails_on_one_file_costs_only_that_file(corpus: Path, 
     assert _skipped(summary)["good.txt"].startswith("extraction failed (RuntimeError: boom on two lines)")
 
 
-def test_names_that_would_share_iris_or_pages_are_refused_after_the_first(tmp_path: Path) -> None:
+def test_names_that_would_share_iris_or_pages_are_named_apart(tmp_path: Path) -> None:
     for rel in ("x/dup.txt", "y/dup.txt", "a b.txt", "a_b.txt", "Case.txt", "case.txt"):
         (tmp_path / "in" / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / "in" / rel).write_text(GOOD, encoding="utf-8")
-    summary = build_corpus([tmp_path / "in"], tmp_path / "out", progress=False)
-    skipped = {str(Path(f).relative_to(tmp_path / "in")): why for f, why in summary.skipped}
-    assert set(skipped) == {"a_b.txt", "case.txt", "y/dup.txt"}  # discover's order: the first one wins
-    assert "a b.txt" in skipped["a_b.txt"] and "rename one" in skipped["a_b.txt"]
-    assert summary.files == summary.reports == summary.report_pages == 3
+    out = tmp_path / "out"
+    summary = build_corpus([tmp_path / "in"], out, progress=False)
+    assert summary.skipped == [] and summary.files == summary.reports == summary.report_pages == 6
+    reports = query(out / "store", "SELECT ?r ?file WHERE { ?r a xs:Report ; xs:sourceFile ?file }").rows
+    assert len({r for r, _ in reports}) == 6 and sorted(f for _, f in reports) == sorted(
+        ["dup.txt", "dup.txt", "a b.txt", "a_b.txt", "Case.txt", "case.txt"])
+    pages = sorted(p.name for p in (out / "reports").iterdir())
+    assert len({p.casefold() for p in pages}) == 6  # distinct even on a case-insensitive file system
+    # discover's order: the first file keeps its name, the next gets its stem and a hash of its path
+    assert "dup-1.html" in pages and "a_b-1.html" in pages and "Case-1.html" in pages
+    assert sum(p.startswith("dup-") for p in pages) == 2 and any(re.fullmatch(r"a_b-[0-9a-f]{8}-1\.html", p) for p in pages)
+    # each file's report-scoped things are its own: one inspection per file, not one shared by namesakes
+    inspections = query(out / "store", "SELECT DISTINCT ?i WHERE { ?r xs:reportsOn ?i }").rows
+    assert len(inspections) == 6
+    again = build_corpus([tmp_path / "in"], tmp_path / "again", progress=False)
+    assert again.files == 6
+    assert (tmp_path / "again/graph.ttl").read_bytes() == (out / "graph.ttl").read_bytes()  # named alike every time
 
 
 def _files(root: Path) -> set[Path]:

@@ -63,7 +63,7 @@ def resolve(reports: list[Report], *, per_kind: bool = True) -> Resolved:
     replaced: dict[int, Thing] = {}
     for report in reports:
         for thing in report.things:
-            scope_key = "global" if thing.scope == "global" else (report.source.name, report.index)
+            scope_key = "global" if thing.scope == "global" else (report.source.stem, report.source.name, report.index)
             ident = (thing.kind, scope_key, thing.key)
             kept = survivors.get(ident)
             if kept is None:
