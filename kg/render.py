@@ -9,12 +9,15 @@ Safety: document text enters the page as JSON escaped for <script> and is shown 
 """
 from __future__ import annotations
 
+import gc
 import html
 import json
 import re
 from collections import Counter
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterator
 
 import pyvis
 from pyvis.network import Network
@@ -329,10 +332,24 @@ def write_report_pages(store, out_dir: Path, *, max_nodes: int | None = None) ->
     store = _as_store(store) if isinstance(store, (str, Path)) else store  # quads: viz reads them as they are
     kwargs = {} if max_nodes is None else {"max_nodes": max_nodes}
     n = 0
-    for slug, view in viz.report_views(store, **kwargs):
-        write_view(view, Path(out_dir) / "reports" / f"{slug}.html")
-        n += 1
+    with _older_objects_frozen():
+        for slug, view in viz.report_views(store, **kwargs):
+            write_view(view, Path(out_dir) / "reports" / f"{slug}.html")
+            n += 1
     return n
+
+
+@contextmanager
+def _older_objects_frozen() -> Iterator[None]:
+    """Let the garbage collector skip every object made before (``gc.freeze``) until the block ends.
+
+    The pages make about a million short-lived objects, and each full collection they set off would
+    otherwise walk the whole build's heap (reports, things, quads): a third of the pages' time."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def write_graph_view(store, path: Path, *, max_nodes: int | None = None) -> None:
