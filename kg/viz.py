@@ -23,6 +23,7 @@ import random
 import re
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Iterable
 
 import pyoxigraph as ox
@@ -107,8 +108,9 @@ class View:
 
 # -- small helpers ------------------------------------------------------------------------------------
 
+@lru_cache(maxsize=4096)
 def _natural(text: str) -> tuple:
-    """A sort key that puts 第2篇 before 第10篇."""
+    """A sort key that puts 第2篇 before 第10篇 (memoised: it sorts every mention by its report's label)."""
     return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text))
 
 
@@ -175,14 +177,18 @@ def _literal_text(term: Any) -> str:
 class _Describer:
     """Reads what a view needs about its nodes; remembers report labels and mention details."""
 
-    def __init__(self, store: ox.Store, preload: bool = False) -> None:
+    def __init__(self, store: ox.Store | None, preload: bool = False, *,
+                 triples: dict[str, list] | None = None) -> None:
+        """``triples``: every subject's (predicate, object) pairs, read already (``_QuadIndex``): no store."""
         self.store = store
-        self.graph = _graphs_for(store)
+        self.graph = _graphs_for(store) if store is not None else None
         self.cache: dict[str, Any] = {}
         self.reports: dict[str, tuple[str, str]] = {}
-        self.complete = preload  # every subject's triples are in the cache
+        self.complete = preload or triples is not None  # every subject's triples are in the cache
         self.prefer: str | None = None  # a report whose mentions come first (the report view's own)
-        if preload:  # one pass over the store: cheaper than a lookup per node when drawing many views
+        if triples is not None:
+            self.cache = triples
+        elif preload:  # one pass over the store: cheaper than a lookup per node when drawing many views
             cache: dict[str, list] = defaultdict(list)  # a list: the build's graphs share no triple
             for q in self.store.quads_for_pattern(None, None, None, self.graph):
                 if isinstance(q.subject, ox.NamedNode):
@@ -380,7 +386,10 @@ def report_view(store: ox.Store, report: str, max_nodes: int | None = DEFAULT_MA
     # a validated IRI from the store (ox.NamedNode checks it), so it can be written into the query
     res = store.query(_REPORT_THINGS % str(ox.NamedNode(iri)), prefixes=PREFIX_MAP)
     things = {sol["x"].value for sol in res} | {iri}
-    d = _describer or _Describer(store)
+    return _report_view(_describer or _Describer(store), iri, things, max_nodes)
+
+
+def _report_view(d: _Describer, iri: str, things: set[str], max_nodes: int | None) -> View:
     d.prefer = iri
     label, _file = d.report(iri)
     rank = {i: (0 if i == iri else 1,) for i in things}  # the report itself always stays
@@ -395,11 +404,69 @@ def memory_store(quads: Iterable[ox.Quad]) -> ox.Store:
     return store
 
 
-def report_views(store: ox.Store, max_nodes: int | None = DEFAULT_MAX_NODES) -> Iterable[tuple[str, View]]:
-    """(slug, view) for every report in the store, reading the store once for all of them."""
+def report_views(store: ox.Store | Iterable[ox.Quad],
+                 max_nodes: int | None = DEFAULT_MAX_NODES) -> Iterable[tuple[str, View]]:
+    """(slug, view) for every report in the store, reading the store once for all of them.
+
+    ``store`` may also be the build's quads: they are then read in Python (``_QuadIndex``), which gives the
+    same views without loading a store and asking it a query per report."""
+    index = None if isinstance(store, ox.Store) else _QuadIndex.of(store)
+    if index is not None:
+        d = _Describer(None, triples=index.triples)
+        for iri in sorted(index.reports):
+            yield slug(iri), _report_view(d, iri, index.things.get(iri, set()) | {iri}, max_nodes)
+        return
+    if not isinstance(store, ox.Store):
+        store = memory_store(store)
     d = _Describer(store, preload=True)
     for row in sorted(r["r"].value for r in _select(store, "SELECT DISTINCT ?r WHERE { ?r a xs:Report }")):
         yield slug(row), report_view(store, row, max_nodes, _describer=d)
+
+
+_XS_MENTION_CLASS = XS_IRI + "Mention"
+
+
+@dataclass
+class _QuadIndex:
+    """What ``report_views`` asks a store, answered from a list of quads in one pass.
+
+    ``triples``: each IRI subject's (predicate, object) pairs over all graphs (``_Describer``'s preload);
+    ``things``: per named graph, the IRIs ``_REPORT_THINGS`` selects in it; ``reports``: the IRIs typed
+    xs:Report. Quads are a set in a store, so repeats are dropped here too."""
+
+    triples: dict[str, list]
+    things: dict[str, set[str]]
+    reports: set[str]
+
+    @classmethod
+    def of(cls, quads: Iterable[ox.Quad]) -> "_QuadIndex | None":
+        """None when the store's answers could differ from a plain reading: the quads hold UNION_GRAPH (a
+        store written by ``kg.store.save``) or a report that is a blank node."""
+        triples: dict[str, list] = defaultdict(list)
+        things: dict[str, set[str]] = defaultdict(set)
+        reports: set[str] = set()
+        union, report_class = UNION_GRAPH.value, XS_IRI + "Report"
+        for s, p, o, g in dict.fromkeys(quads):
+            graph = g.value if isinstance(g, ox.NamedNode) else None
+            if graph == union:
+                return None
+            pred = p.value
+            link = pred not in _NOT_EDGES and isinstance(o, ox.NamedNode)
+            if link and graph is not None and o.value.startswith(XSR_IRI):
+                things[graph].add(o.value)
+            if not isinstance(s, ox.NamedNode):
+                if pred == RDF_TYPE and isinstance(o, ox.NamedNode) and o.value == report_class:
+                    return None
+                continue
+            subject = s.value
+            triples[subject].append((pred, o))
+            if pred == RDF_TYPE and isinstance(o, ox.NamedNode) and o.value == report_class:
+                reports.add(subject)
+            if graph is not None and subject.startswith(XSR_IRI) and (
+                    link or pred == XS_MENTION
+                    or (pred == RDF_TYPE and not (isinstance(o, ox.NamedNode) and o.value == _XS_MENTION_CLASS))):
+                things[graph].add(subject)
+        return cls(dict(triples), dict(things), reports)
 
 
 def find_things(store: ox.Store, name: str) -> list[str]:

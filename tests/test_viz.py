@@ -102,6 +102,9 @@ def test_report_pages(store, tmp_path: Path) -> None:
     again = tmp_path / "again"
     assert render.write_report_pages(quads, again) == 16
     assert sorted(p.name for p in (again / "reports").iterdir()) == sorted(p.name for p in (tmp_path / "reports").iterdir())
+    # quads are read in Python, not through a store: the same pages, byte for byte
+    for page in (tmp_path / "reports").iterdir():
+        assert (again / "reports" / page.name).read_bytes() == page.read_bytes(), page.name
 
 
 def test_synthetic_view() -> None:

@@ -133,6 +133,9 @@ class _Lex:
         self.title_re = re.compile(
             rf"(?P<orig>{before})?(?P<abbr>[厅局办委](?=(?:{prefixes})))?(?P<pre>(?:{prefixes})*)"
             rf"(?P<mod>{modhead})?(?P<head>{heads})")
+        # a sentence holds a title phrase exactly when it holds a head (every part before the head is
+        # optional); searched alone, the heads are found by their first characters, twenty times faster
+        self.head_re = re.compile(heads)
         self.label_re = re.compile(
             rf"(?:{_alt(self.labels)})[:：]\s*(?P<names>[{_CJK}、，, ]{{2,40}}?)(?=[；;。\n\r]|$)")
 
@@ -367,7 +370,7 @@ class PersonExtractor:
 
     def _sentence(self, report: Report, sent: Span, inspected: Thing | None) -> list[_Chunk]:
         text = report.text
-        if not self.lex.title_re.search(text, sent.start, sent.end) and "同志" not in text[sent.start:sent.end]:
+        if not self.lex.head_re.search(text, sent.start, sent.end) and "同志" not in text[sent.start:sent.end]:
             return []
         lo = bisect.bisect_left(self._unit_starts, sent.start)
         hi = bisect.bisect_left(self._unit_starts, sent.end)
@@ -495,12 +498,14 @@ class PersonExtractor:
         found: list[tuple[str, int]] = []
         while True:
             got = None
-            jname = self.tagger.name_at_end(text[max(sent.start, end - 7):end])
+            jname: str | None | bool = False  # asked of jieba only when a candidate needs it (jieba's HMM is slow)
             for n in (4, 3, 2):
                 start = end - n
                 if start < sent.start:
                     continue
                 name = text[start:end]
+                if name not in self.people and self._plausible(name) and jname is False:
+                    jname = self.tagger.name_at_end(text[max(sent.start, end - 7):end])
                 if name in self.people or (jname == name and self._plausible(name)):
                     if any(s.start < end and start < s.end for s in taken):
                         continue

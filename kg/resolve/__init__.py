@@ -61,6 +61,9 @@ def resolve(reports: list[Report], *, per_kind: bool = True) -> Resolved:
     out = Resolved()
     survivors: dict[tuple, Thing] = {}
     replaced: dict[int, Thing] = {}
+    # sets beside the lists, so that a name met thousands of times is not searched for in a list each time
+    kept_mentions: dict[int, set[Span]] = {}  # id(kept) → set(kept.mentions)
+    spans_seen: dict[tuple[int, int], set[Span]] = {}  # as out.spans
     for report in reports:
         for thing in report.things:
             scope_key = "global" if thing.scope == "global" else (report.source.stem, report.source.name, report.index)
@@ -73,12 +76,20 @@ def resolve(reports: list[Report], *, per_kind: bool = True) -> Resolved:
                 mine = thing.mentions
             else:
                 mine = list(thing.mentions)
-                _absorb(kept, thing)
+                have = kept_mentions.get(id(kept))
+                if have is None:
+                    have = kept_mentions[id(kept)] = set(kept.mentions)
+                _absorb(kept, thing, have)
                 replaced[id(thing)] = kept
                 if report not in out.reports_of[id(kept)]:
                     out.reports_of[id(kept)].append(report)
-            spans = out.spans.setdefault((id(kept), id(report)), [])
-            spans.extend(m for m in mine if m not in spans)
+            where = (id(kept), id(report))
+            spans = out.spans.setdefault(where, [])
+            seen_here = spans_seen.setdefault(where, set())
+            for m in mine:
+                if m not in seen_here:
+                    seen_here.add(m)
+                    spans.append(m)
     seen: set[tuple] = set()
     for report in reports:
         for rel in report.relations:
@@ -93,10 +104,13 @@ def resolve(reports: list[Report], *, per_kind: bool = True) -> Resolved:
     return out
 
 
-def _absorb(kept: Thing, other: Thing) -> None:
-    """Unite ``other`` into ``kept``: mentions (no repeats), names, and attributes ``kept`` lacks."""
-    have: set[Span] = set(kept.mentions)
-    kept.mentions.extend(m for m in other.mentions if m not in have)
+def _absorb(kept: Thing, other: Thing, have: set[Span]) -> None:
+    """Unite ``other`` into ``kept``: mentions (no repeats), names, and attributes ``kept`` lacks.
+
+    ``have`` is ``set(kept.mentions)``, kept up to date here."""
+    new = [m for m in other.mentions if m not in have]
+    kept.mentions.extend(new)
+    have.update(new)
     kept.alt_labels |= other.names
     kept.alt_labels.discard(kept.label)
     for k, v in other.attrs.items():
