@@ -497,6 +497,9 @@ def serve(
     port: int = typer.Option(7878, "--port", min=1, max=65535, help="The port to listen on."),
     timeout: int = typer.Option(30, "--timeout", min=0, metavar="SECONDS",
                                 help="Cut off a query after this many seconds (0: no limit)."),
+    max_results: int = typer.Option(10_000, "--max-results", min=0, metavar="N",
+                                    help="Cut each answer at N rows (SELECT) or triples (CONSTRUCT, DESCRIBE); "
+                                         "a cut answer has the header X-Kg-Truncated: true (0: no limit)."),
     cors: bool = typer.Option(False, "--cors", help="Allow cross-origin requests, so web pages elsewhere can query."),
 ) -> None:
     """Serve the store as a SPARQL 1.1 endpoint: GET or POST queries at /query, a query page at /.
@@ -504,12 +507,13 @@ def serve(
     The default graph is the union of all reports (as in kg query; GRAPH ?g reaches each report). Results
     come as JSON, XML, CSV or TSV by the Accept header, CONSTRUCT/DESCRIBE as Turtle (Accept: text/turtle).
     Read-only: updates get HTTP 403. Unlike kg query, no prefixes are predeclared: write PREFIX lines.
-    Runs Oxigraph's server (the oxigraph package) until Ctrl-C.
+    Bounded: a query stops after --timeout seconds, an answer after --max-results rows or triples.
+    Runs Oxigraph's server (the oxigraph package) behind a small result-limiting front until Ctrl-C.
 
     \b
     Examples:
       kg serve --store output/store
-      kg serve --port 8000 --timeout 10 --cors
+      kg serve --port 8000 --timeout 10 --max-results 1000 --cors
       curl http://127.0.0.1:7878/query -H 'Accept: text/csv' --data-urlencode 'query=ASK { ?s ?p ?o }'
     """
     import signal
@@ -519,12 +523,13 @@ def serve(
 
     try:
         union_graph = kgserve.has_union_graph(store)
-        server = kgserve.start(store, host, port, timeout, cors=cors)
+        server = kgserve.start(store, host, port, timeout, max_results=max_results, cors=cors)
     except kgstore.StoreNotFound as e:
         _fail(str(e))
     except kgserve.ServerError as e:
         _fail(str(e))
     limit = f"queries stop after {timeout} s" if timeout else "no query time limit"
+    limit += f", answers cut at {max_results:,} rows" if max_results else ", no result limit"
     example = ("PREFIX xs: <https://w3id.org/xunshi-kg/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
                "SELECT ?unit ?name WHERE { ?unit a xs:Unit ; rdfs:label ?name } LIMIT 5")
     typer.echo(f"SPARQL endpoint: {server.url}  (read-only, store {store}, {limit})")
