@@ -396,11 +396,17 @@ def _report_view(d: _Describer, iri: str, things: set[str], max_nodes: int | Non
     return _view(d, f"整改通报 · {label}", sorted(things), max_nodes, rank)
 
 
-def memory_store(quads: Iterable[ox.Quad]) -> ox.Store:
+def memory_store(quads: Iterable[ox.Quad] | bytes) -> ox.Store:
     """An in-memory store of ``quads`` (the build's, before they reach the disk): reading it is an order of
-    magnitude faster than reading the on-disk store, so the build draws its pages from this."""
+    magnitude faster than reading the on-disk store, so the build draws its pages from this.
+
+    ``quads`` may also be their N-Quads (``kg.rdf.graph_nquads``, joined): these load without holding the
+    GIL, so a thread can fill the store while Python goes on (Python quads hold it, being read one by one)."""
     store = ox.Store()
-    store.bulk_extend(quads)
+    if isinstance(quads, (bytes, bytearray)):
+        store.bulk_load(bytes(quads), ox.RdfFormat.N_QUADS, lenient=True)  # the build's own IRIs: checked already
+    else:
+        store.bulk_extend(quads)
     return store
 
 
