@@ -416,14 +416,15 @@ def report_views(store: ox.Store | Iterable[ox.Quad],
 
     ``store`` may also be the build's quads: they are then read in Python (``_QuadIndex``), which gives the
     same views without loading a store and asking it a query per report."""
-    index = None if isinstance(store, ox.Store) else _QuadIndex.of(store)
-    if index is not None:
-        d = _Describer(None, triples=index.triples)
-        for iri in sorted(index.reports):
-            yield slug(iri), _report_view(d, iri, index.things.get(iri, set()) | {iri}, max_nodes)
-        return
     if not isinstance(store, ox.Store):
-        store = memory_store(store)
+        quads = list(store)
+        index = _QuadIndex.of(quads)
+        if index is not None:
+            d = _Describer(None, triples=index.triples)
+            for iri in sorted(index.reports):
+                yield slug(iri), _report_view(d, iri, index.things.get(iri, set()) | {iri}, max_nodes)
+            return
+        store = memory_store(quads)
     d = _Describer(store, preload=True)
     for row in sorted(r["r"].value for r in _select(store, "SELECT DISTINCT ?r WHERE { ?r a xs:Report }")):
         yield slug(row), report_view(store, row, max_nodes, _describer=d)
