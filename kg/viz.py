@@ -453,25 +453,26 @@ class _QuadIndex:
         things: dict[str, set[str]] = defaultdict(set)
         reports: set[str] = set()
         union, report_class = UNION_GRAPH.value, XS_IRI + "Report"
+        named = ox.NamedNode
         for s, p, o, g in dict.fromkeys(quads):
-            graph = g.value if isinstance(g, ox.NamedNode) else None
+            graph = g.value if type(g) is named else None
             if graph == union:
                 return None
             pred = p.value
-            link = pred not in _NOT_EDGES and isinstance(o, ox.NamedNode)
-            if link and graph is not None and o.value.startswith(XSR_IRI):
-                things[graph].add(o.value)
-            if not isinstance(s, ox.NamedNode):
-                if pred == RDF_TYPE and isinstance(o, ox.NamedNode) and o.value == report_class:
+            target = o.value if type(o) is named else None  # the IRI an edge points to
+            link = target is not None and pred not in _NOT_EDGES
+            if link and graph is not None and target.startswith(XSR_IRI):
+                things[graph].add(target)
+            if type(s) is not named:
+                if pred == RDF_TYPE and target == report_class:
                     return None
                 continue
             subject = s.value
             triples[subject].append((pred, o))
-            if pred == RDF_TYPE and isinstance(o, ox.NamedNode) and o.value == report_class:
+            if pred == RDF_TYPE and target == report_class:
                 reports.add(subject)
             if graph is not None and subject.startswith(XSR_IRI) and (
-                    link or pred == XS_MENTION
-                    or (pred == RDF_TYPE and not (isinstance(o, ox.NamedNode) and o.value == _XS_MENTION_CLASS))):
+                    link or pred == XS_MENTION or (pred == RDF_TYPE and target != _XS_MENTION_CLASS)):
                 things[graph].add(subject)
         return cls(dict(triples), dict(things), reports)
 
