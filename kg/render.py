@@ -344,7 +344,11 @@ def _older_objects_frozen() -> Iterator[None]:
     """Let the garbage collector skip every object made before (``gc.freeze``) until the block ends.
 
     The pages make about a million short-lived objects, and each full collection they set off would
-    otherwise walk the whole build's heap (reports, things, quads): a third of the pages' time."""
+    otherwise walk the whole build's heap (reports, things, quads): a third of the pages' time. A heap
+    frozen already (by a caller that froze it before forking this process, say) is left as it is."""
+    if gc.get_freeze_count():
+        yield
+        return
     gc.freeze()
     try:
         yield

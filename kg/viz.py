@@ -396,11 +396,17 @@ def _report_view(d: _Describer, iri: str, things: set[str], max_nodes: int | Non
     return _view(d, f"整改通报 · {label}", sorted(things), max_nodes, rank)
 
 
-def memory_store(quads: Iterable[ox.Quad]) -> ox.Store:
+def memory_store(quads: Iterable[ox.Quad] | bytes) -> ox.Store:
     """An in-memory store of ``quads`` (the build's, before they reach the disk): reading it is an order of
-    magnitude faster than reading the on-disk store, so the build draws its pages from this."""
+    magnitude faster than reading the on-disk store, so the build draws its pages from this.
+
+    ``quads`` may also be their N-Quads (``kg.rdf.graph_nquads``, joined): these load without holding the
+    GIL, so a thread can fill the store while Python goes on (Python quads hold it, being read one by one)."""
     store = ox.Store()
-    store.bulk_extend(quads)
+    if isinstance(quads, (bytes, bytearray)):
+        store.bulk_load(bytes(quads), ox.RdfFormat.N_QUADS, lenient=True)  # the build's own IRIs: checked already
+    else:
+        store.bulk_extend(quads)
     return store
 
 
@@ -410,14 +416,15 @@ def report_views(store: ox.Store | Iterable[ox.Quad],
 
     ``store`` may also be the build's quads: they are then read in Python (``_QuadIndex``), which gives the
     same views without loading a store and asking it a query per report."""
-    index = None if isinstance(store, ox.Store) else _QuadIndex.of(store)
-    if index is not None:
-        d = _Describer(None, triples=index.triples)
-        for iri in sorted(index.reports):
-            yield slug(iri), _report_view(d, iri, index.things.get(iri, set()) | {iri}, max_nodes)
-        return
     if not isinstance(store, ox.Store):
-        store = memory_store(store)
+        quads = list(store)
+        index = _QuadIndex.of(quads)
+        if index is not None:
+            d = _Describer(None, triples=index.triples)
+            for iri in sorted(index.reports):
+                yield slug(iri), _report_view(d, iri, index.things.get(iri, set()) | {iri}, max_nodes)
+            return
+        store = memory_store(quads)
     d = _Describer(store, preload=True)
     for row in sorted(r["r"].value for r in _select(store, "SELECT DISTINCT ?r WHERE { ?r a xs:Report }")):
         yield slug(row), report_view(store, row, max_nodes, _describer=d)
@@ -446,25 +453,26 @@ class _QuadIndex:
         things: dict[str, set[str]] = defaultdict(set)
         reports: set[str] = set()
         union, report_class = UNION_GRAPH.value, XS_IRI + "Report"
+        named = ox.NamedNode
         for s, p, o, g in dict.fromkeys(quads):
-            graph = g.value if isinstance(g, ox.NamedNode) else None
+            graph = g.value if type(g) is named else None
             if graph == union:
                 return None
             pred = p.value
-            link = pred not in _NOT_EDGES and isinstance(o, ox.NamedNode)
-            if link and graph is not None and o.value.startswith(XSR_IRI):
-                things[graph].add(o.value)
-            if not isinstance(s, ox.NamedNode):
-                if pred == RDF_TYPE and isinstance(o, ox.NamedNode) and o.value == report_class:
+            target = o.value if type(o) is named else None  # the IRI an edge points to
+            link = target is not None and pred not in _NOT_EDGES
+            if link and graph is not None and target.startswith(XSR_IRI):
+                things[graph].add(target)
+            if type(s) is not named:
+                if pred == RDF_TYPE and target == report_class:
                     return None
                 continue
             subject = s.value
             triples[subject].append((pred, o))
-            if pred == RDF_TYPE and isinstance(o, ox.NamedNode) and o.value == report_class:
+            if pred == RDF_TYPE and target == report_class:
                 reports.add(subject)
             if graph is not None and subject.startswith(XSR_IRI) and (
-                    link or pred == XS_MENTION
-                    or (pred == RDF_TYPE and not (isinstance(o, ox.NamedNode) and o.value == _XS_MENTION_CLASS))):
+                    link or pred == XS_MENTION or (pred == RDF_TYPE and target != _XS_MENTION_CLASS)):
                 things[graph].add(subject)
         return cls(dict(triples), dict(things), reports)
 

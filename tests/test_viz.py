@@ -107,6 +107,20 @@ def test_report_pages(store, tmp_path: Path) -> None:
         assert (again / "reports" / page.name).read_bytes() == page.read_bytes(), page.name
 
 
+def test_memory_store_from_nquads(store) -> None:
+    """The store the build draws its views from, loaded from N-Quads bytes (no GIL) or from Python quads:
+    the same quads, so the same overview."""
+    import pyoxigraph as ox
+    from kg.store import ONTOLOGY_GRAPH
+
+    quads = [q for q in store.quads_for_pattern(None, None, None, None) if q.graph_name != ONTOLOGY_GRAPH]
+    from_bytes = viz.memory_store(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
+    from_quads = viz.memory_store(quads)
+    assert len(from_bytes) == len(from_quads) == len(quads)
+    assert set(from_bytes) == set(from_quads)
+    assert render.view_page(viz.overview(from_bytes)) == render.view_page(viz.overview(from_quads))
+
+
 def test_synthetic_view() -> None:
     view = viz.synthetic_view(300)
     assert len(view.nodes) == 300 and len(view.edges) >= 299
