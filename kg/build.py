@@ -336,10 +336,14 @@ def _write_outputs(reports: list[Report], resolved, staging: Path, out_dir: Path
     checking = _start_validation(structure, summary)  # a thread: native code, no GIL
     del structure
     _write_texts(reports, staging / "text")
-    _finish_validation(checking, summary)
-    facts = {"files": summary.files, "reports": len(reports), "triples": summary.triples}
-    if summary.violations is not None:
-        facts["violations"] = summary.violations
+
+    def facts() -> dict:
+        _finish_validation(checking, summary)
+        shown = {"files": summary.files, "reports": len(reports), "triples": summary.triples}
+        if summary.violations is not None:
+            shown["violations"] = summary.violations
+        return shown
+
     write_overview_pages(staging, facts)
     write_manifest(staging, written)
     summary.lap("validation, overview pages", lap)

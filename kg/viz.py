@@ -477,6 +477,42 @@ class _QuadIndex:
         return cls(dict(triples), dict(things), reports)
 
 
+class SharedThings:
+    """The graph of things shared across reports (kg.rdf.ENTITIES_GRAPH), read once, to draw report views
+    from one report's graph at a time (``report_view_of_graph``): what a streaming build's page writer holds."""
+
+    def __init__(self, quads: Iterable[ox.Quad]) -> None:
+        index = _QuadIndex.of(quads)
+        if index is None:
+            raise ViewError("the shared things' graph holds the union graph or a blank-node report")
+        self.triples = index.triples
+
+
+class _Overlay:
+    """One report's triples over the shared things' (``_Describer`` asks only ``get``): nothing is copied."""
+
+    def __init__(self, below: dict[str, list], above: dict[str, list]) -> None:
+        self.below, self.above = below, above
+
+    def get(self, node: str, default: Any = ()) -> Any:
+        shared, own = self.below.get(node), self.above.get(node)
+        if shared is None:
+            return default if own is None else own
+        return shared if own is None else shared + own
+
+
+def report_view_of_graph(quads: list[ox.Quad], shared: SharedThings,
+                         max_nodes: int | None = DEFAULT_MAX_NODES) -> View:
+    """The view of the report whose named graph is ``quads``, with ``shared`` for the things it names that
+    other reports name too: the view ``report_view`` draws from a store of these two graphs."""
+    index = _QuadIndex.of(quads)
+    if index is None or len(index.reports) != 1:
+        raise ViewError("not the graph of one report")
+    iri, = index.reports
+    describer = _Describer(None, triples=_Overlay(shared.triples, index.triples))  # type: ignore[arg-type]
+    return _report_view(describer, iri, index.things.get(iri, set()) | {iri}, max_nodes)
+
+
 def find_things(store: ox.Store, name: str) -> list[str]:
     """IRIs of the things whose rdfs:label or skos:altLabel is ``name`` (any language, or none)."""
     graph = _graphs_for(store)
@@ -590,4 +626,4 @@ def synthetic_view(n_nodes: int, *, seed: int = 0, mentions: int = 2) -> View:
 
 
 __all__ = ["View", "Node", "Edge", "Mention", "ViewError", "overview", "report_view", "focus_view", "construct_view",
-           "synthetic_view", "find_things", "report_views", "memory_store", "slug", "class_label", "CLASSES", "OTHER", "DEFAULT_MAX_NODES"]
+           "synthetic_view", "find_things", "report_views", "report_view_of_graph", "SharedThings", "memory_store", "slug", "class_label", "CLASSES", "OTHER", "DEFAULT_MAX_NODES"]

@@ -23,7 +23,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pyoxigraph as ox
 
@@ -34,7 +34,7 @@ from .rdf import ENTITIES_GRAPH, GraphMapper, TurtleWriter
 from .render import write_graph_view, write_view
 from .store import ONTOLOGY_GRAPH, GraphLoader, ontology_nquads
 from .validate import MENTION_DETAILS
-from .viz import report_view, slug
+from .viz import SharedThings, report_view_of_graph, slug
 from .vocab import RDF, XS_IRI
 
 MANIFEST_FORMAT = 1
@@ -115,11 +115,14 @@ def write_graphs(reports: list[Report], resolved, staging: Path, *, previous: di
     return written
 
 
-def write_overview_pages(staging: Path, facts: dict) -> None:
-    """``graph.html`` and ``index.html``, drawn from the finished store in ``staging``."""
+def write_overview_pages(staging: Path, facts: Callable[[], dict]) -> None:
+    """``graph.html`` and ``index.html``, drawn from the finished store in ``staging``.
+
+    ``facts`` gives the build's figures for ``index.html``; it is called after ``graph.html`` is drawn, so
+    that what it waits for (the SHACL check, in a thread) runs meanwhile."""
     store = ox.Store.read_only(str(staging / "store"))
     write_graph_view(store, staging / "graph.html")
-    write_overview(store, staging / "index.html", summary=facts)
+    write_overview(store, staging / "index.html", summary=facts())
     del store  # closes it: the folder is about to move
 
 
@@ -147,7 +150,7 @@ class _Job:
     reports: list[Report]
     entities: bytes
     folder: Path
-    page_store: ox.Store | None = None  # the shared things, with one report's graph at a time
+    shared: SharedThings | None = None  # the shared things' triples, read once by each worker
 
 
 _job = _Job()
@@ -158,15 +161,9 @@ def _map_report(position: int) -> MappedGraph:
     report = _job.reports[position]
     quads = _job.mapper.report_graph(report)
     mapped = _serialized(quads.graph.value, quads, page=True)
-    if _job.page_store is None:
-        _job.page_store = ox.Store()
-        _job.page_store.load(_job.entities, format=ox.RdfFormat.N_QUADS)
-    store = _job.page_store
-    store.load(mapped.nquads, format=ox.RdfFormat.N_QUADS)
-    try:
-        write_view(report_view(store, mapped.graph), _job.folder / f"{slug(mapped.graph)}.html")
-    finally:
-        store.remove_graph(quads.graph)
+    if _job.shared is None:
+        _job.shared = SharedThings(ox.parse(_job.entities, format=ox.RdfFormat.N_QUADS))
+    write_view(report_view_of_graph(quads, _job.shared), _job.folder / f"{slug(mapped.graph)}.html")
     return mapped
 
 
@@ -184,7 +181,7 @@ class _GraphWorkers:
     def __init__(self, mapper: GraphMapper, reports: list[Report], entities: bytes, staging: Path,
                  workers: int) -> None:
         _job.mapper, _job.reports, _job.entities, _job.folder = mapper, reports, entities, staging / "reports"
-        _job.page_store = None
+        _job.shared = None
         self.pool: ProcessPoolExecutor | None = None
         self.ahead = 4 * max(1, workers)
         if (workers > 1 and len(reports) > 1 and "fork" in multiprocessing.get_all_start_methods()
@@ -217,7 +214,7 @@ class _GraphWorkers:
     def __exit__(self, *exc: object) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
-        _job.mapper = _job.reports = _job.page_store = None  # type: ignore[assignment]
+        _job.mapper = _job.reports = _job.shared = None  # type: ignore[assignment]
 
 
 __all__ = ["write_graphs", "write_overview_pages", "write_manifest", "Written", "MappedGraph", "MANIFEST_FORMAT"]

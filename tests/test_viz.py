@@ -184,3 +184,22 @@ def test_a_reports_page_name_is_one_short_safe_file_name() -> None:
     for stem in ("../evil", "a b/c", "..\\x"):
         name = viz.slug(_report_iri(stem, 0).value)
         assert "/" not in name and "\\" not in name and name not in (".", "..")
+
+
+def test_a_report_view_from_its_graph_and_the_shared_things_is_the_store_s_view_of_the_two(store) -> None:
+    """What the build's page writers draw (one report's graph over the shared things, read in Python) is
+    what report_view draws from a store holding those two graphs; nothing of other reports comes in."""
+    import pyoxigraph as ox
+    from kg.rdf import ENTITIES_GRAPH
+
+    report = ox.NamedNode(XSR + "report/" + REPORT)
+    own = list(store.quads_for_pattern(None, None, None, report))
+    shared = list(store.quads_for_pattern(None, None, None, ENTITIES_GRAPH))
+    view = viz.report_view_of_graph(own, viz.SharedThings(shared))
+    expected = viz.report_view(viz.memory_store(own + shared), report.value)
+    assert render.view_page(view) == render.view_page(expected)
+    sentences = {m.sentence for n in view.nodes for m in n.mentions}
+    own_sentences = {q.object.value for q in own if q.predicate.value.endswith("#sentence")}
+    assert sentences and sentences <= own_sentences  # every sentence shown comes from this report
+    with pytest.raises(viz.ViewError, match="not the graph of one report"):
+        viz.report_view_of_graph(shared, viz.SharedThings(shared))
