@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark: the build of a corpus against plain ``jieba.lcut`` over the same text, in one run.
 
-    .venv/bin/python bench/build_vs_jieba.py [INPUT ...] [--repeat N]      # default: seeds/, 3 runs
+    .venv/bin/python bench/build_vs_jieba.py [INPUT ...] [--repeat N] [--workers N]   # default: seeds/, 3 runs, 1 worker
 
 Each build runs in a fresh process, as ``kg build`` does, so nothing one run memoised about the text helps
 the next. The process first pays its one-off start-up (imports, jieba's dictionary, our lexicons' compiled
@@ -25,7 +25,7 @@ WARM_UP = ("辽宁省商务厅党组关于巡视整改进展情况的通报\n"
            "根据省委统一部署，省委第八巡视组于2019年10月25日至12月31日对省商务厅党组进行了巡视。\n")
 
 
-def _build_once(inputs: list[Path], texts: list[str]) -> tuple[dict[str, float], float, float, int, float]:
+def _build_once(inputs: list[Path], texts: list[str], workers: int = 1) -> tuple[dict[str, float], float, float, int, float]:
     """In a fresh process: start up, time ``jieba.lcut`` over ``texts``, then build ``inputs``.
 
     Returns (stage seconds, build seconds, jieba seconds, reports, peak RSS MiB). Both are timed in the same
@@ -37,7 +37,7 @@ def _build_once(inputs: list[Path], texts: list[str]) -> tuple[dict[str, float],
         snippet = Path(tmp) / "warm-up.txt"
         snippet.write_text(WARM_UP, encoding="utf-8")
         build_corpus([snippet], Path(tmp) / "warm-up", progress=False)
-        summary = build_corpus(inputs, Path(tmp) / "out", progress=False)
+        summary = build_corpus(inputs, Path(tmp) / "out", progress=False, workers=workers)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return summary.stages, summary.seconds, t_jieba, summary.reports, rss
 
@@ -60,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("inputs", nargs="*", type=Path, default=[Path("seeds")])
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--workers", type=int, default=1, help="kg build --workers (1: the build's one process)")
     a = ap.parse_args(argv)
 
     from kg.read import discover, read_source
@@ -72,11 +73,12 @@ def main(argv: list[str] | None = None) -> int:
     runs = []
     for _ in range(a.repeat):  # not a Pool: its workers are daemons, and a build forks a child
         with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
-            runs.append(pool.submit(_build_once, a.inputs, texts).result())
+            runs.append(pool.submit(_build_once, a.inputs, texts, a.workers).result())
     stages = {name: min(r[0][name] for r in runs) for name in runs[0][0]}
     t_build, t_jieba = min(r[1] for r in runs), min(r[2] for r in runs)
 
-    print(f"corpus: {len(paths)} files, {runs[0][3]} reports, {chars:,} characters; best of {a.repeat} runs")
+    print(f"corpus: {len(paths)} files, {runs[0][3]} reports, {chars:,} characters; best of {a.repeat} runs; "
+          f"--workers {a.workers}")
     print(f"{'stage':<30}{'seconds':>10}{'× jieba.lcut':>14}")
     rows = [("jieba.lcut (reference)", t_jieba), *stages.items(), ("whole build (kg build)", t_build)]
     for name, secs in rows:
