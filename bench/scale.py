@@ -55,7 +55,8 @@ import scale_corpus  # noqa: E402
 
 CORPORA = BENCH / ".corpora"
 MIB = 1024 * 1024
-POLL_S = 0.2  # how often a build's memory is sampled
+POLL_S = 0.2  # how often a build's memory is sampled, at most
+POLL_SHARE = 0.1  # …and at most this share of a core spent sampling: PSS takes ~20 ms per GiB to read
 # What the scaled corpus depends on besides the seeds: a change to any of these makes it anew.
 CORPUS_INPUTS = (BENCH / "scale_corpus.py", *sorted((BENCH / "scale_data").iterdir()),
                  ROOT / "kg" / "extract" / "persons.py", ROOT / "kg" / "lexicons" / "surnames.txt")
@@ -66,7 +67,7 @@ class Build:
     workers: int | None  # None: kg build's own default (the option was not passed)
     seconds: float
     peak_rss_mib: float  # the largest process's peak (os.wait4's ru_maxrss): the build or a child it forked
-    peak_tree_mib: float  # the most the build and its children held together (PSS), sampled every POLL_S
+    peak_tree_mib: float  # the most the build and its children held together (PSS), sampled (see POLL_S)
     peak_at_s: float  # when that was, in seconds from the start: compare with the stage times in counts
     exit_code: int
     stopped: str = ""  # why the build was stopped before its end (over --max-rss-gib), if it was
@@ -189,13 +190,15 @@ def build(corpus_dir: Path, out: Path, workers: int | None, max_rss: float | Non
             pid, status, usage = os.wait4(child.pid, os.WNOHANG)
             if pid:
                 break
+            read = time.perf_counter()
             rss = _tree_memory(process)
+            read = time.perf_counter() - read
             if rss > peak:
                 peak, peak_at = rss, time.perf_counter() - t
             if max_rss and rss > max_rss and not stopped:
                 stopped = f"over {max_rss / 1024 ** 3:.1f} GiB after {time.perf_counter() - t:.0f} s"
                 _stop_tree(process)
-            time.sleep(POLL_S)
+            time.sleep(max(POLL_S, read / POLL_SHARE))
         seconds = time.perf_counter() - t
         child.returncode = code = os.waitstatus_to_exitcode(status)
         stdout.seek(0)
@@ -298,8 +301,8 @@ def print_report(info: dict[str, Any], runs: list[Run]) -> None:
              else f"build with --workers {runs[0].builds[0].workers}")
           + "; build s is wall time, start-up included (imports, jieba's dictionary); kg's own s is the "
             "summary's, without it. Peak RSS: the largest single process (os.wait4), and the most the build "
-            f"and the processes it forked held together (PSS, sampled every {POLL_S} s); the largest of the "
-            "factor's builds.")
+            f"and the processes it forked held together (PSS, sampled every {POLL_S} s or more, so as to take "
+            f"at most {POLL_SHARE:.0%} of a core); the largest of the factor's builds.")
     print()
     cases = list(dict.fromkeys((q["query"], json.dumps(q["params"], ensure_ascii=False))
                                for r in runs for q in r.queries))

@@ -160,7 +160,7 @@ def plan_places(text: str, gazetteer: Gazetteer, rng: random.Random) -> tuple[di
         options = gazetteer.cities[places[gazetteer.province_of[city]]]
         fresh = [c for c in options if c not in taken]
         reused = [c for c in options if c in places.values()]  # none fresh left: two seed cities become one
-        places[city] = rng.choice(fresh or reused or [city])
+        places[city] = rng.choice(fresh or reused or options)  # options: names the seed uses, all replaced too
         taken.add(places[city])
     for district in districts:
         city = next((c for c in gazetteer.homes[district] if c in places), gazetteer.homes[district][0])
