@@ -81,9 +81,9 @@ def resolve(reports: list[Report], *, per_kind: bool = True) -> Resolved:
                     have = kept_mentions[id(kept)] = set(kept.mentions)
                 _absorb(kept, thing, have)
                 replaced[id(thing)] = kept
-                if report not in out.reports_of[id(kept)]:
-                    out.reports_of[id(kept)].append(report)
             where = (id(kept), id(report))
+            if where not in out.spans and kept is not thing:  # the first of its things in this report
+                out.reports_of[id(kept)].append(report)
             spans = out.spans.setdefault(where, [])
             seen_here = spans_seen.setdefault(where, set())
             for m in mine:
