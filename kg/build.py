@@ -16,14 +16,17 @@ the store a clean build writes, quad for quad (tested). ``rebuild=True`` ignores
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import shutil
 import tempfile
 import time
 from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Iterator
 
 import pyoxigraph as ox
 
@@ -296,25 +299,45 @@ def build_corpus(inputs: list[Path], out_dir: Path, *, progress: bool = True, re
     # --rebuild reads nothing from the cache but leaves it be: a build that fails (--strict) loses nothing,
     # and one that succeeds prunes what it did not write anew
     cache = ExtractionCache(out_dir / CACHE, fingerprint(pipeline.names), reuse=not rebuild)
-    reports = extract(paths, pipeline=pipeline, engine=runner, progress=progress, summary=summary, cache=cache,
-                      strict=strict)
-    lap = summary.lap("read, split, extract", lap)
-    resolved = resolve(reports)
-    restore_traditional(reports, resolved)
-    lap = summary.lap("resolve", lap)
+    with _older_objects_frozen() as freeze:
+        reports = extract(paths, pipeline=pipeline, engine=runner, progress=progress, summary=summary, cache=cache,
+                          strict=strict)
+        freeze()
+        lap = summary.lap("read, split, extract", lap)
+        resolved = resolve(reports)
+        restore_traditional(reports, resolved)
+        freeze()
+        lap = summary.lap("resolve", lap)
 
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
-        _write_outputs(reports, resolved, staging, out_dir, summary, rebuild=rebuild, workers=workers,
-                       progress=progress, lap=lap)
-        _move_into_place(staging, out_dir)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+        try:
+            _write_outputs(reports, resolved, staging, out_dir, summary, rebuild=rebuild, workers=workers,
+                           progress=progress, lap=lap)
+            _move_into_place(staging, out_dir)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
     cache.prune()
     summary.reports = len(reports)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+@contextmanager
+def _older_objects_frozen() -> Iterator[Callable[[], None]]:
+    """``freeze()`` makes the garbage collector skip every object made so far, until the block ends.
+
+    The reports and the resolved corpus live until the end of the build; each full collection set off by
+    the millions of short-lived objects of the later stages would walk them all again. Freezing them also
+    spares the forked workers (kg.write) copying the pages a collection would touch. A caller that froze
+    objects itself keeps its own arrangement: then this does nothing."""
+    if gc.get_freeze_count():
+        yield lambda: None
+        return
+    try:
+        yield gc.freeze
+    finally:
+        gc.unfreeze()
 
 
 def _write_outputs(reports: list[Report], resolved, staging: Path, out_dir: Path, summary: BuildSummary, *,

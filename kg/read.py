@@ -36,6 +36,9 @@ is its character table), cached per character.
 """
 from __future__ import annotations
 
+import re
+from collections import Counter
+
 from pathlib import Path
 
 from charset_normalizer import from_bytes
@@ -241,12 +244,19 @@ def to_simplified(text: str) -> str:
 TRADITIONAL_SHARE = 0.1  # Simplified reports: 0 of their Han characters change; Traditional: about 0.4
 
 
+_NOT_HAN = re.compile("[^\u3400-\u9fff\U00020000-\U0003134f]+")
+
+
 def is_traditional(text: str) -> bool:
     """Whether ``text`` is written in Traditional characters: more than ``TRADITIONAL_SHARE`` of its Han
-    characters change under ``to_simplified``."""
-    han = [ch for ch in text if "\u3400" <= ch <= "\u9fff" or "\U00020000" <= ch <= "\U0003134f"]
+    characters change under ``to_simplified``. Counted per distinct character (a report uses a few
+    thousand), not per character of the text."""
+    han = _NOT_HAN.sub("", text)
     if not han:
         return False
-    simple = to_simplified("".join(han))
-    changed = sum(a != b for a, b in zip(han, simple))
+    counts = Counter(han)
+    new = {ch for ch in counts if ch not in _T2S and _convertible(ch)}
+    if new:
+        _learn(new)
+    changed = sum(n for ch, n in counts.items() if _T2S.get(ch, ch) != ch)
     return changed > TRADITIONAL_SHARE * len(han)
