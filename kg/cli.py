@@ -94,7 +94,8 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
 
 @app.command(short_help="Build the graph, store and HTML pages from report files (.txt, .html, .docx, .pdf).")
 def build(
-    inputs: list[Path] = typer.Argument(..., help="Report files (.txt, any encoding) or folders of them.",
+    inputs: list[Path] = typer.Argument(..., help="Report files (.txt in any encoding, .html, .docx, .pdf) or "
+                                        "folders of them.",
                                         exists=True, show_default=False, metavar="INPUT"),
     out: Path = typer.Option(Path("output"), "--out", "-o", help="Folder for the store, graph.ttl and graph.html."),
     rebuild: bool = typer.Option(False, "--rebuild", help="Extract every file again and write the store anew, "
@@ -102,8 +103,8 @@ def build(
     strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) if any file would be skipped, before "
                                 "anything is written: OUT is left as it was."),
     workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, show_default="one per core",
-                                          help="Processes extracting reports at once; 1 extracts in the build's "
-                                          "own process."),
+                                          help="Processes that extract reports, then map and write the graphs; "
+                                          "1 runs everything in the build's own process."),
     engine: str = typer.Option("local", "--engine", help="Where extraction runs: local (--workers processes "
                                "on this machine) or dask (the Dask cluster at --scheduler)."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", metavar="ADDRESS",
@@ -117,8 +118,7 @@ def build(
     (OUT/cache keeps what each file gave), and only the named graphs that changed are rewritten in the
     store; the result is what a clean build gives.
 
-    A file that cannot be built (empty, binary, unreadable, not a rectification report, a name that
-    would clash with another file's) is skipped and the build goes on with the rest; each one is named
+    A file that cannot be built (empty, binary, unreadable, not a rectification report) is skipped and the build goes on with the rest; each one is named
     on stderr with its reason, and the exit code is 1. With --strict, any such file stops the build
     before anything is written. A failure or Ctrl-C during the build leaves OUT as it was.
 
