@@ -84,6 +84,9 @@ NO_INSPECTION = "no inspection found: not a rectification report?"
 # Reports run to 40,000 characters; extraction slows faster than linearly in a report's length, so a
 # longer one (a whole file on one line with no signature, say) is refused rather than left to run on.
 MAX_REPORT_CHARS = 1_000_000
+# The SHACL check a build runs holds the structure of the whole graph (a fifth of its triples) in memory
+# twice; past this many triples (about 35 times the seeds) the build leaves it to `kg validate`.
+VALIDATE_AT_MOST = 500_000
 
 
 def extract(paths: list[Path], *, pipeline: Pipeline | None = None, engine: Engine | None = None,
@@ -348,16 +351,22 @@ def _write_outputs(reports: list[Report], resolved, staging: Path, out_dir: Path
     summary.incremental = previous is not None
     written = write_graphs(reports, resolved, staging, previous=previous,
                            base_store=out_dir / "store" if previous else None,
-                           workers=workers or default_workers(), progress=progress)
+                           workers=workers or default_workers(), progress=progress,
+                           structure_limit=VALIDATE_AT_MOST)
     summary.graphs_written, summary.graphs_dropped = written.graphs_written, written.graphs_dropped
     summary.report_pages, summary.triples = written.pages, written.triples
     summary.per_class = dict(sorted(written.counts.items()))
     lap = summary.lap("map to RDF, store, Turtle, report pages", lap)
 
-    structure = list(ox.parse(b"".join(written.structure), format=ox.RdfFormat.N_TRIPLES))
-    written.structure.clear()
-    checking = _start_validation(structure, summary)  # a thread: native code, no GIL
-    del structure
+    if written.structure_triples > VALIDATE_AT_MOST:
+        checking = None
+        summary.validation = (f"skipped: {written.structure_triples:,} triples of structure, over the build's "
+                              f"{VALIDATE_AT_MOST:,} (memory): run kg validate")
+    else:
+        structure = list(ox.parse(b"".join(written.structure), format=ox.RdfFormat.N_TRIPLES))
+        written.structure.clear()
+        checking = _start_validation(structure, summary)  # a thread: native code, no GIL
+        del structure
     _write_texts(reports, staging / "text")
 
     def facts() -> dict:

@@ -52,6 +52,7 @@ class Written:
     graphs_dropped: int = 0
     pages: int = 0
     structure: list[bytes] = field(default_factory=list)  # N-Triples without mention details, for SHACL
+    structure_triples: int = 0  # how many triples ``structure`` holds, or would hold past its limit
 
     @property
     def manifest(self) -> dict:
@@ -72,11 +73,13 @@ class MappedGraph:
 
 
 def write_graphs(reports: list[Report], resolved, staging: Path, *, previous: dict | None, base_store: Path | None,
-                 workers: int, progress: bool = False) -> Written:
+                 workers: int, progress: bool = False, structure_limit: int | None = None) -> Written:
     """Write ``staging/store``, ``staging/graph.ttl`` and ``staging/reports/``; return what was written.
 
     ``previous``: the last build's manifest, whose store (``base_store``) the new store starts as a copy of
-    (then only graphs whose digest changed are loaded, and graphs no longer made are dropped)."""
+    (then only graphs whose digest changed are loaded, and graphs no longer made are dropped).
+    ``structure_limit``: keep the structure (for SHACL) only up to this many triples: past it, what was kept
+    is let go and ``written.structure`` stays empty, so that memory stays flat on a big corpus."""
     written = Written()
     mapper = GraphMapper(reports, resolved)
     entities = mapper.entities_graph()
@@ -92,7 +95,11 @@ def write_graphs(reports: list[Report], resolved, staging: Path, *, previous: di
                 loader.replace(ox.NamedNode(mapped.graph), mapped.nquads)
                 written.graphs_written += 1
             turtle.write(mapped.turtle)
-            written.structure.append(mapped.structure)
+            written.structure_triples += mapped.structure.count(b"\n")
+            if structure_limit is None or written.structure_triples <= structure_limit:
+                written.structure.append(mapped.structure)
+            else:
+                written.structure.clear()
             written.counts.update(mapped.counts)
             written.triples += mapped.triples
             written.pages += mapped.page

@@ -160,3 +160,14 @@ def test_a_traditional_report_is_matched_in_simplified_and_shown_as_written(corp
     rows = query(out / "store", "SELECT ?s ?b ?e WHERE { ?m xs:surface ?s ; xs:start ?b ; xs:end ?e }").rows
     assert rows and all(traditional[int(b):int(e)] == s for s, b, e in rows)
     assert any("體育局" in s for s, _, _ in rows)
+
+
+def test_past_its_limit_the_build_leaves_the_shacl_check_to_kg_validate(
+        corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    checked = build_corpus([corpus], tmp_path / "checked", progress=False)
+    assert checked.violations == 0
+    monkeypatch.setattr(kg.build, "VALIDATE_AT_MOST", 10)  # the structure of one small report is more
+    summary = build_corpus([corpus], tmp_path / "out", progress=False)
+    assert summary.violations is None
+    assert summary.validation.startswith("skipped: ") and "over the build's 10 (memory)" in summary.validation
+    assert (tmp_path / "out/graph.ttl").read_bytes() == (tmp_path / "checked/graph.ttl").read_bytes()
