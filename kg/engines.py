@@ -110,32 +110,41 @@ class ProcessPool:
     the build ends, Ctrl-C included.
     """
 
-    def __init__(self, workers: int, names: Sequence[str]) -> None:
+    def __init__(self, workers: int, pipeline: Pipeline) -> None:
         if workers < 1:
             raise EngineError("--workers must be 1 or more")
-        self.workers, self.names = workers, tuple(names)
+        self.workers, self.pipeline, self.names = workers, pipeline, tuple(pipeline.names)
         self.description = f"{workers} worker processes"
 
     def extract(self, reports: Sequence[Report]) -> Iterator[tuple[int, Outcome]]:
-        """Start the workers and submit every report now; the iterator yields the outcomes.
+        """Extract the first report here, then start the workers and submit the rest now; the iterator
+        yields the outcomes, the first one first.
 
-        Submitting here rather than on the first ``next`` lets the caller start a progress bar (a
-        thread) afterwards: forking must happen while this process has one thread."""
-        if len(reports) < 2:  # a pool would only add its start-up
-            return InProcess(Pipeline(self.names)).extract(reports)
+        The first report loads every table the pipeline loads on first use (jieba's dictionary and tags,
+        the lexicons' patterns: seconds of CPU), so forked workers inherit them, and the pipeline itself,
+        instead of loading them each. Submitting here rather than on the first ``next`` lets the caller
+        start a progress bar (a thread) afterwards: forking must happen while this process has one thread."""
+        if len(reports) < 3:  # a pool would only add its start-up
+            return InProcess(self.pipeline).extract(reports)
+        first = _run(self.pipeline, reports[0])
         forkable = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+        if forkable:
+            _pipelines[self.names] = self.pipeline  # what a forked worker finds, warm
         context = multiprocessing.get_context("fork" if forkable else "spawn")
-        pool = ProcessPoolExecutor(min(self.workers, len(reports)), mp_context=context)
+        pool = ProcessPoolExecutor(min(self.workers, len(reports) - 1), mp_context=context)
         try:
-            futures = {pool.submit(extract_pickled, report, self.names): i for i, report in enumerate(reports)}
+            futures = {pool.submit(extract_pickled, report, self.names): i
+                       for i, report in enumerate(reports) if i > 0}
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)
             raise
-        return self._outcomes(pool, futures, reports)
+        return self._outcomes(pool, futures, reports, first)
 
     @staticmethod
-    def _outcomes(pool: ProcessPoolExecutor, futures: dict, reports: Sequence[Report]) -> Iterator[tuple[int, Outcome]]:
+    def _outcomes(pool: ProcessPoolExecutor, futures: dict, reports: Sequence[Report],
+                  first: Outcome) -> Iterator[tuple[int, Outcome]]:
         try:
+            yield 0, first
             for future in as_completed(futures):
                 position = futures[future]
                 try:
@@ -211,7 +220,7 @@ def engine_for(name: str, *, pipeline: Pipeline, workers: int | None = None,
     workers = default_workers() if workers is None else workers
     if workers == 1:
         return InProcess(pipeline)
-    return ProcessPool(workers, pipeline.names)
+    return ProcessPool(workers, pipeline)
 
 
 __all__ = ["Engine", "EngineError", "ExtractionFailed", "InProcess", "ProcessPool", "DaskCluster", "engine_for",

@@ -26,6 +26,7 @@ def corpus(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("engines-corpus")
     for path in SMALL_SEEDS:
         shutil.copy(path, folder / path.name)
+    shutil.copy(SMALL_SEEDS[0], folder / "copy.txt")  # three reports: a pool starts from three
     return folder
 
 
@@ -47,11 +48,11 @@ class _FailsOnMarker:
 
 def test_worker_processes_write_the_graph_one_process_writes(corpus: Path, one_process: Path, tmp_path: Path) -> None:
     summary = build_corpus([corpus], tmp_path / "out", progress=False, workers=2)
-    assert summary.engine == "2 worker processes" and summary.extracted == 2
+    assert summary.engine == "2 worker processes" and summary.extracted == 3
     for name in ("graph.ttl", "manifest.json", "index.html", "graph.html"):  # graphs mapped by 2 processes too
         assert (tmp_path / "out" / name).read_bytes() == (one_process / name).read_bytes(), name
     pages = sorted(p.name for p in (one_process / "reports").iterdir())
-    assert len(pages) == 2 and pages == sorted(p.name for p in (tmp_path / "out/reports").iterdir())
+    assert len(pages) == 3 and pages == sorted(p.name for p in (tmp_path / "out/reports").iterdir())
     assert all((tmp_path / "out/reports" / p).read_bytes() == (one_process / "reports" / p).read_bytes() for p in pages)
 
 
@@ -59,13 +60,15 @@ def test_a_report_that_fails_in_a_worker_costs_only_its_file(tmp_path: Path) -> 
     if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
         pytest.skip("the test's component reaches the workers only when they are forked")
     text = SMALL_SEEDS[0].read_text(encoding="utf-8")
-    (tmp_path / "good.txt").write_text(text, encoding="utf-8")
+    for name in ("a.txt", "c.txt"):
+        (tmp_path / name).write_text(text, encoding="utf-8")
     (tmp_path / "bad.txt").write_text(text.replace("整改", "测试故障整改", 1), encoding="utf-8")
     pipeline = Pipeline(("inspection", "units", "fails_on_marker"))
     summary = BuildSummary()
-    reports = extract([tmp_path / "bad.txt", tmp_path / "good.txt"], pipeline=pipeline,
-                      engine=ProcessPool(2, pipeline.names), summary=summary)
-    assert {r.source.name for r in reports} == {"good.txt"} and summary.files == 1
+    # the first report is extracted in the build's process, the others by the workers: bad.txt's among them
+    reports = extract([tmp_path / "a.txt", tmp_path / "bad.txt", tmp_path / "c.txt"], pipeline=pipeline,
+                      engine=ProcessPool(2, pipeline), summary=summary)
+    assert {r.source.name for r in reports} == {"a.txt", "c.txt"} and summary.files == 2
     (file, reason), = summary.skipped
     assert file.endswith("bad.txt")
     assert reason.startswith("extraction failed (ValueError: met 测试故障); this is a bug in kg")
@@ -110,7 +113,7 @@ def test_a_dask_cluster_writes_the_graph_one_process_writes(corpus: Path, one_pr
                                   silence_logs=True) as cluster:
         summary = build_corpus([corpus], tmp_path / "out", progress=False, engine="dask",
                                scheduler=cluster.scheduler_address)
-    assert summary.engine == f"Dask cluster at {cluster.scheduler_address}" and summary.extracted == 2
+    assert summary.engine == f"Dask cluster at {cluster.scheduler_address}" and summary.extracted == 3
     assert (tmp_path / "out/graph.ttl").read_bytes() == (one_process / "graph.ttl").read_bytes()
 
 
