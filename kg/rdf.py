@@ -248,21 +248,6 @@ def union_triples(quads: list[ox.Quad]) -> list[ox.Triple]:
     return sorted((q.triple for q in quads), key=lambda t: t.subject.value)
 
 
-def graph_nquads(quads: list[ox.Quad]) -> dict[ox.NamedNode, bytes]:
-    """Each named graph's quads as N-Quads, in generation order: what the store loads, and what an
-    incremental build compares (the same input gives the same bytes)."""
-    by_graph: dict[ox.NamedNode, list[ox.Quad]] = {}
-    for q in quads:
-        by_graph.setdefault(q.graph_name, []).append(q)
-    return {g: ox.serialize(qs, format=ox.RdfFormat.N_QUADS) for g, qs in by_graph.items()}
-
-
-def write_turtle(triples: list[ox.Triple], path) -> None:
-    """``graph.ttl``: the union of all reports' graphs, with the vocabulary's prefixes declared."""
-    prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
-    ox.serialize(triples, output=str(path), format=ox.RdfFormat.TURTLE, prefixes=prefixes)
-
-
 class TurtleWriter:
     """``graph.ttl`` written graph by graph, so that a build never holds the union of its graphs.
 
@@ -344,5 +329,5 @@ def _rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Identifier:
     return Literal(term.value, datatype=None if datatype == _XSD_STRING else URIRef(datatype))
 
 
-__all__ = ["ENTITIES_GRAPH", "GraphMapper", "TurtleWriter", "graph_nquads", "to_quads", "union_triples", "write_turtle", "union_graph", "report_iri", "thing_iri",
+__all__ = ["ENTITIES_GRAPH", "GraphMapper", "TurtleWriter", "to_quads", "union_triples", "union_graph", "report_iri", "thing_iri",
            "literal", "curie"]

@@ -397,10 +397,10 @@ def _report_view(d: _Describer, iri: str, things: set[str], max_nodes: int | Non
 
 
 def memory_store(quads: Iterable[ox.Quad] | bytes) -> ox.Store:
-    """An in-memory store of ``quads`` (the build's, before they reach the disk): reading it is an order of
-    magnitude faster than reading the on-disk store, so the build draws its pages from this.
+    """An in-memory store of ``quads``: reading it is an order of magnitude faster than reading the store on
+    disk, for drawing many views of a graph that fits in memory (``kg viz``, the tests, the benches).
 
-    ``quads`` may also be their N-Quads (``kg.rdf.graph_nquads``, joined): these load without holding the
+    ``quads`` may also be their N-Quads (as ``ox.serialize`` writes them): these load without holding the
     GIL, so a thread can fill the store while Python goes on (Python quads hold it, being read one by one)."""
     store = ox.Store()
     if isinstance(quads, (bytes, bytearray)):
