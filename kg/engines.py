@@ -60,6 +60,13 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
+def fork_is_safe() -> bool:
+    """Whether this process may fork workers now: the platform has fork, no other thread runs (forking a
+    threaded process can deadlock) and this process is no daemon (a daemon may have no children)."""
+    return ("fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+            and not multiprocessing.current_process().daemon)
+
+
 # -- in this process --------------------------------------------------------------------------------
 
 class InProcess:
@@ -127,7 +134,7 @@ class ProcessPool:
         if len(reports) < 3:  # a pool would only add its start-up
             return InProcess(self.pipeline).extract(reports)
         first = _run(self.pipeline, reports[0])
-        forkable = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+        forkable = fork_is_safe()
         if forkable:
             _pipelines[self.names] = self.pipeline  # what a forked worker finds, warm
         context = multiprocessing.get_context("fork" if forkable else "spawn")
@@ -224,4 +231,4 @@ def engine_for(name: str, *, pipeline: Pipeline, workers: int | None = None,
 
 
 __all__ = ["Engine", "EngineError", "ExtractionFailed", "InProcess", "ProcessPool", "DaskCluster", "engine_for",
-           "default_workers", "extract_pickled"]
+           "default_workers", "extract_pickled", "fork_is_safe"]

@@ -281,10 +281,6 @@ class TurtleWriter:
             raise RuntimeError("pyoxigraph wrote Turtle prefixes in an unexpected form")
         return data[len(header):]
 
-    def add(self, quads: list[ox.Quad]) -> None:
-        """Append the triples of one graph."""
-        self.write(self.chunk(quads))
-
     def write(self, chunk: bytes) -> None:
         """Append a ``chunk`` made elsewhere (by a worker process)."""
         self._file.write(chunk)

@@ -17,7 +17,6 @@ import gc
 import hashlib
 import json
 import multiprocessing
-import threading
 from collections import Counter, deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -27,6 +26,7 @@ from typing import Callable, Iterator
 
 import pyoxigraph as ox
 
+from .engines import fork_is_safe
 from .model import Report
 from .progress import progress_bar
 from .overview import write_overview
@@ -89,11 +89,15 @@ def write_graphs(reports: list[Report], resolved, staging: Path, *, previous: di
             GraphLoader(staging / "store", base=base_store) as loader, \
             TurtleWriter(staging / "graph.ttl") as turtle:
 
-        def hand_over(mapped: MappedGraph) -> None:
-            written.digests[mapped.graph] = digest = hashlib.sha256(mapped.nquads).hexdigest()
-            if previous is None or previous["graphs"].get(mapped.graph) != digest:
-                loader.replace(ox.NamedNode(mapped.graph), mapped.nquads)
+        def store(graph: str, nquads: bytes) -> None:
+            """Record the graph's digest; load it unless the last build's store holds it already."""
+            written.digests[graph] = digest = hashlib.sha256(nquads).hexdigest()
+            if previous is None or previous["graphs"].get(graph) != digest:
+                loader.replace(ox.NamedNode(graph), nquads)
                 written.graphs_written += 1
+
+        def hand_over(mapped: MappedGraph) -> None:
+            store(mapped.graph, mapped.nquads)
             turtle.write(mapped.turtle)
             written.structure_triples += mapped.structure.count(b"\n")
             if structure_limit is None or written.structure_triples <= structure_limit:
@@ -110,11 +114,7 @@ def write_graphs(reports: list[Report], resolved, staging: Path, *, previous: di
                 hand_over(mapped)
                 bar.advance(task)
         hand_over(_serialized(ENTITIES_GRAPH.value, entities, entities_nquads, page=False))
-        ontology = ontology_nquads()
-        written.digests[ONTOLOGY_GRAPH.value] = digest = hashlib.sha256(ontology).hexdigest()
-        if previous is None or previous["graphs"].get(ONTOLOGY_GRAPH.value) != digest:
-            loader.replace(ONTOLOGY_GRAPH, ontology)
-            written.graphs_written += 1
+        store(ONTOLOGY_GRAPH.value, ontology_nquads())  # in the store only: not the corpus's graph.ttl
         for graph in previous["graphs"] if previous else ():
             if graph not in written.digests:
                 loader.drop(ox.NamedNode(graph))
@@ -191,9 +191,8 @@ class _GraphWorkers:
         _job.shared = None
         self.pool: ProcessPoolExecutor | None = None
         self.ahead = 4 * max(1, workers)
-        if (workers > 1 and len(reports) > 1 and "fork" in multiprocessing.get_all_start_methods()
-                and threading.active_count() == 1 and not multiprocessing.current_process().daemon):
-            self.pool = ProcessPoolExecutor(max(1, workers), mp_context=multiprocessing.get_context("fork"),
+        if workers > 1 and len(reports) > 1 and fork_is_safe():
+            self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                                             initializer=_start_worker)
             self.pool.submit(int)  # forks every worker now, before the store's loader starts its thread
 
