@@ -240,7 +240,8 @@ def _mention_triples(g: _Quads, report: Report, thing: Thing, node: ox.NamedNode
 
 
 def union_triples(quads: list[ox.Quad]) -> list[ox.Triple]:
-    """The triples of all named graphs (each lies in one graph only), grouped by subject for Turtle.
+    """The triples of the named graphs of ``quads`` (each lies in one graph only), grouped by subject for
+    Turtle (``TurtleWriter.chunk``).
 
     The order is the generation order, which depends only on the input, so the same input always
     writes the same bytes; the stable sort by subject only makes the Turtle read well.
@@ -274,8 +275,7 @@ class TurtleWriter:
         """The Turtle of one graph's triples, without the prefix block: what ``write`` appends."""
         if not quads:
             return b""
-        triples = sorted((q.triple for q in quads), key=lambda t: t.subject.value)
-        data = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=cls.PREFIXES)
+        data = ox.serialize(union_triples(quads), format=ox.RdfFormat.TURTLE, prefixes=cls.PREFIXES)
         header = cls._header()
         if not data.startswith(header):
             raise RuntimeError("pyoxigraph wrote Turtle prefixes in an unexpected form")
