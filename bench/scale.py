@@ -73,6 +73,12 @@ class Build:
     stopped: str = ""  # why the build was stopped before its end (over --max-rss-gib), if it was
     counts: dict[str, float] = field(default_factory=dict)  # the summary table: files, reports, Person, triples…
     store_mib: float = 0.0
+    cpu_seconds: float = 0.0  # user + system CPU of the build and every process it waited for (os.wait4)
+
+    @property
+    def cores_busy(self) -> float:
+        """How many cores the build kept busy on average: CPU seconds over wall seconds."""
+        return self.cpu_seconds / self.seconds if self.seconds else 0.0
 
 
 @dataclass
@@ -213,6 +219,7 @@ def build(corpus_dir: Path, out: Path, workers: int | None, max_rss: float | Non
                    summary_counts(table))
     result.counts["skipped files"] = len(skipped)
     result.store_mib = disk_mib(out / "store") if not stopped else 0.0
+    result.cpu_seconds = usage.ru_utime + usage.ru_stime
     return result
 
 
@@ -263,26 +270,30 @@ def machine() -> dict[str, Any]:
             "load_average": os.getloadavg()}
 
 
-def _speed_up(builds: list[Build]) -> str:
-    timed = {b.workers: b.seconds for b in builds if b.workers is not None and not b.stopped}
+def _speed_up(builds: list[Build], cores: int) -> str:
+    """The speed-up from the fewest workers to the most, and the most this machine allows it (Amdahl, from
+    the CPU the build with the fewest already spent: with ``c`` cores, wall time is at least CPU ÷ c)."""
+    timed = {b.workers: b for b in builds if b.workers is not None and not b.stopped}
     if len(timed) < 2:
         return "n/a"
     low, high = min(timed), max(timed)
-    return f"{timed[low] / timed[high]:.2f}× ({low}→{high})"
+    bound = min(high, cores) / timed[low].cores_busy if timed[low].cores_busy else float("nan")
+    return f"{timed[low].seconds / timed[high].seconds:.2f}× ({low}→{high}; at most {bound:.2f}× on {min(high, cores)} cores)"
 
 
-def _build_row(r: Run) -> str:
+def _build_row(r: Run, cores: int) -> str:
     b = r.builds[0]
     peak = f"{max(x.peak_rss_mib for x in r.builds):,.0f} / {max(x.peak_tree_mib for x in r.builds):,.0f}"
     if b.stopped:
         return (f"| {r.factor}× | {r.files} | — | — | {r.chars:,} | {r.jieba_seconds:.1f} | stopped: {b.stopped} "
-                f"| — | — | {peak} | — | — | — | — |")
+                f"| — | — | {peak} | — | — | — | — | — |")
     skipped = b.counts.get("skipped files", 0)
     files = f"{b.counts.get('files', 0)}" + (f" ({skipped} skipped!)" if skipped else "")
     return (f"| {r.factor}× | {files} | {b.counts.get('reports', 0):,} | {b.counts.get('Person', 0):,} | "
             f"{r.chars:,} | {r.jieba_seconds:.1f} | {b.seconds:.1f} | {b.seconds / r.jieba_seconds:.2f} | "
             f"{r.chars / b.seconds:,.0f} | {peak} | {b.counts.get('triples', 0):,} | {b.store_mib:,.0f} | "
-            f"{_speed_up(r.builds)} | {b.counts.get('seconds', float('nan')):.1f} |")
+            f"{b.cpu_seconds:.1f} ({b.cores_busy:.2f}) | {_speed_up(r.builds, cores)} | "
+            f"{b.counts.get('seconds', float('nan')):.1f} |")
 
 
 def print_report(info: dict[str, Any], runs: list[Run]) -> None:
@@ -291,10 +302,10 @@ def print_report(info: dict[str, Any], runs: list[Run]) -> None:
           + ", ".join(f"{x:.1f}" for x in info["load_average"]))
     print()
     print("| factor | files | reports | persons | chars | jieba s | build s | build/jieba | chars/s | "
-          "peak RSS MiB (process / all) | triples | store MiB | workers speed-up | kg's own s |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|")
+          "peak RSS MiB (process / all) | triples | store MiB | CPU s (cores busy) | workers speed-up | kg's own s |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|")
     for r in runs:
-        print(_build_row(r))
+        print(_build_row(r, info["cores_usable"]))
     workers = {b.workers for r in runs for b in r.builds}
     print("\nbuild s, build/jieba and chars/s are the "
           + ("build without --workers (kg build's default)" if workers == {None}
