@@ -257,6 +257,22 @@ def _omitted_note(view) -> str:
             f"{view.n_omitted} left out: {_esc(parts_en)}.</p>")
 
 
+class _NodeIds(list):
+    """pyvis's list of node ids, with a set beside it: pyvis asks ``id in node_ids`` for every node and both
+    ends of every edge it adds, a scan of the list each time (quadratic in the nodes of a view)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._members: set = set()
+
+    def append(self, item) -> None:
+        super().append(item)
+        self._members.add(item)
+
+    def __contains__(self, item) -> bool:
+        return item in self._members
+
+
 def _network(view) -> Network:
     """The view as a pyvis Network: its nodes and edges are what the page hands vis-network.
 
@@ -264,6 +280,7 @@ def _network(view) -> Network:
     search and filter), so only the network is pyvis's; a node keeps the view's fields (class, names,
     mentions) for the panel."""
     net = Network(directed=True)
+    net.node_ids = _NodeIds()
     for node in view.nodes:
         fields = node.as_json()
         colour, shape = STYLE_BY_NAME[node.cls][:2]
@@ -319,7 +336,9 @@ def view_page(view, *, title: str | None = None) -> str:
 
 def write_view(view, path: Path, *, title: str | None = None) -> None:
     """Write a view (kg.viz.View) as one self-contained UTF-8 HTML page at ``path``, atomically."""
-    page = b"".join(p if isinstance(p, bytes) else p.encode("utf-8") for p in _page_pieces(view, title))
+    from kg.viz import collector_paused
+    with collector_paused():
+        page = b"".join(p if isinstance(p, bytes) else p.encode("utf-8") for p in _page_pieces(view, title))
     write_atomic(Path(path), page)
 
 

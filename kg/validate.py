@@ -109,10 +109,12 @@ def validate_triples(triples: Iterable[ox.Triple | ox.Quad], shapes: str | os.Pa
     return _run([t.triple if isinstance(t, ox.Quad) else t for t in triples], shapes, engine)
 
 
-def start_validation(triples: Iterable[ox.Triple | ox.Quad], shapes: str | os.PathLike | None = None, *,
+def start_validation(triples: Iterable[ox.Triple | ox.Quad] | bytes, shapes: str | os.PathLike | None = None, *,
                      engine: str | None = None, structure_only: bool = False) -> Future[ValidationResult]:
     """Validate in the background, so the build can write its outputs meanwhile; ``.result()`` waits.
 
+    ``triples`` may also be N-Triples bytes (as ``ox.serialize`` writes them, one triple a line): the
+    engine then reads them as they are, without their being read into Python terms and written out again.
     pyshacl-turbo runs in a thread (its native code releases the GIL); pySHACL, pure Python, runs in a
     separate process fed the N-Triples bytes, so it does not hold up the build's Python work.
 
@@ -120,20 +122,31 @@ def start_validation(triples: Iterable[ox.Triple | ox.Quad], shapes: str | os.Pa
     read: that is four fifths of the triples and of the time, and what the build checks (kg.build).
     """
     engine = engine or default_engine()
-    use_shapes = None
-    if structure_only:  # filtered before .triple, which makes a new object per quad
-        triples = [t for t in triples if t.predicate not in _MENTION_DETAILS]
-        use_shapes = structure_shapes(shapes)
-    triples = [t.triple if isinstance(t, ox.Quad) else t for t in triples]
+    use_shapes = structure_shapes(shapes) if structure_only else None
+    if isinstance(triples, (bytes, bytearray)) and structure_only and _has_mention_details(triples):
+        triples = list(ox.parse(bytes(triples), format=ox.RdfFormat.N_TRIPLES))  # to leave the details out
+    if isinstance(triples, (bytes, bytearray)):
+        nt: bytes | None = bytes(triples)
+        data: list[ox.Triple] | str = nt.decode("utf-8")
+    else:
+        if structure_only:  # filtered before .triple, which makes a new object per quad
+            triples = [t for t in triples if t.predicate not in _MENTION_DETAILS]
+        data = [t.triple if isinstance(t, ox.Quad) else t for t in triples]
+        nt = None
     if engine == "turbo":
         pool: Any = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-validate")
-        future = pool.submit(_run, triples, shapes, engine, use_shapes)
+        future = pool.submit(_run, data, shapes, engine, use_shapes)
     else:
-        nt = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+        nt = nt if nt is not None else ox.serialize(data, format=ox.RdfFormat.N_TRIPLES)
         pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
         future = pool.submit(_validate_ntriples, nt, None if shapes is None else str(shapes), engine, use_shapes)
     pool.shutdown(wait=False)  # the submitted work still runs to the end
     return future
+
+
+def _has_mention_details(nt: bytes) -> bool:
+    """Whether N-Triples ``nt`` may hold a triple of ``MENTION_DETAILS``: none of their IRIs is in it."""
+    return any(b"<%s>" % p.value.encode() in nt for p in MENTION_DETAILS)
 
 
 def structure_shapes(shapes: str | os.PathLike | None = None) -> list[str]:
@@ -199,8 +212,9 @@ def _turbo_shapes(path: str, mtime: float) -> Any:
 
 # -- running ----------------------------------------------------------------------------------------
 
-def _run(data: rdflib.Graph | list[ox.Triple], shapes: str | os.PathLike | None, engine: str | None,
+def _run(data: rdflib.Graph | list[ox.Triple] | str, shapes: str | os.PathLike | None, engine: str | None,
          use_shapes: list[str] | None = None) -> ValidationResult:
+    """``data``: an rdflib graph, triples, or N-Triples text (one triple a line, as ``ox.serialize`` writes)."""
     engine = engine or default_engine()
     if engine not in ENGINES:
         raise ValueError(f"unknown SHACL engine {engine!r}; expected one of {', '.join(ENGINES)}")
@@ -214,19 +228,26 @@ def _run(data: rdflib.Graph | list[ox.Triple], shapes: str | os.PathLike | None,
         else:  # N-Triples text the engine parses natively (bytes or a path would go through rdflib: 5× slower)
             from pyshacl_turbo import Input
 
-            nt = ox.serialize(data, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+            nt = data if isinstance(data, str) else ox.serialize(data, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
             conforms, report, _ = compiled.validate(Input(nt, "nt", None, {}), allow_warnings=True, use_shapes=use_shapes)
     else:
         import pyshacl
 
+        if isinstance(data, str):
+            data = _parsed(data)
         graph = data if isinstance(data, rdflib.Graph) else _rdflib_graph(data)
         conforms, report, _ = pyshacl.validate(graph, shacl_graph=shapes_graph, inference="none", advanced=True,
                                                allow_warnings=True, use_shapes=use_shapes)
     seconds = time.perf_counter() - started
     violations = _violations(report, shapes_graph)
     if violations:
-        violations = _with_labels(violations, data)
-    return ValidationResult(bool(conforms), violations, engine, seconds, len(data))
+        violations = _with_labels(violations, _parsed(data) if isinstance(data, str) else data)
+    count = sum(1 for line in data.split("\n") if line.strip()) if isinstance(data, str) else len(data)
+    return ValidationResult(bool(conforms), violations, engine, seconds, count)
+
+
+def _parsed(nt: str) -> list[ox.Triple]:
+    return list(ox.parse(nt.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES))
 
 
 def _rdflib_graph(triples: list[ox.Triple]) -> rdflib.Graph:

@@ -17,14 +17,15 @@ how many of each class it left out.
 """
 from __future__ import annotations
 
+import gc
 import hashlib
-
 import random
 import re
 from collections import Counter, defaultdict, deque
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import pyoxigraph as ox
 
@@ -49,6 +50,10 @@ _CLASS_IRIS = {XS_IRI + c: c for c in CLASSES}
 _NOT_EDGES = {RDF_TYPE, XS_MENTION, XS_IRI + "inReport"}
 _NAMES = {RDFS_LABEL, SKOS_ALT}
 _HIDDEN_INFO = {XS_IRI + "start", XS_IRI + "end", XS_IRI + "inReport"}
+_NOT_INFO = _NAMES | _NOT_EDGES | _HIDDEN_INFO  # predicates never shown as a row of the panel
+_LABELS = (RDFS_LABEL, DCT_TITLE, XS_IRI + "dueDate")  # where a node's label is read, in this order
+_SENTENCE, _SURFACE, _IN_REPORT, _START = (XS_IRI + n for n in ("sentence", "surface", "inReport", "start"))
+_CLASS_TERMS = tuple((XS_IRI + c, c) for c in CLASSES)
 
 
 class ViewError(ValueError):
@@ -114,15 +119,18 @@ def _natural(text: str) -> tuple:
     return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text))
 
 
+@lru_cache(maxsize=4096)
 def curie(iri: str) -> str:
+    """``xs:team`` for the IRI of xs:team (memoised: every edge and panel row of every page asks)."""
     for prefix, ns in PREFIX_MAP.items():
         if iri.startswith(ns) and len(iri) > len(ns):
             return f"{prefix}:{iri[len(ns):]}"
     return iri
 
 
+@lru_cache(maxsize=4096)
 def zh(iri: str) -> str:
-    """The ontology's Chinese label of a term, else its CURIE."""
+    """The ontology's Chinese label of a term, else its CURIE (memoised, as ``curie``)."""
     return ontology.label(iri, "zh") or curie(iri)  # type: ignore[arg-type]
 
 
@@ -142,6 +150,23 @@ def slug(report_iri: str) -> str:
 
 
 MAX_SLUG = 120
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """No garbage collection in the block (the collector as it was after it).
+
+    Drawing a page makes tens of thousands of short-lived tuples, lists and dicts, none in a cycle; each
+    collection they set off would walk every younger object of the build for nothing (a tenth of the
+    pages' time). What the block leaves in a cycle is collected after it."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _select(store: ox.Store, sparql: str, **subs: ox.NamedNode | ox.Literal) -> list[dict[str, Any]]:
@@ -174,6 +199,11 @@ def _literal_text(term: Any) -> str:
 
 # -- describing nodes ----------------------------------------------------------------------------------
 
+def _mention_order(found: tuple) -> tuple:
+    """Mentions in the view's own report first, then by report (naturally) and by place in the text."""
+    return found[0], found[1]
+
+
 class _Describer:
     """Reads what a view needs about its nodes; remembers report labels and mention details."""
 
@@ -204,7 +234,7 @@ class _Describer:
 
     def cls(self, node: str) -> str | None:
         types = {o.value for p, o in self.triples(node) if p == RDF_TYPE and isinstance(o, ox.NamedNode)}
-        return next((c for c in CLASSES if XS_IRI + c in types), None)
+        return next((c for term, c in _CLASS_TERMS if term in types), None)
 
     def report(self, iri: str) -> tuple[str, str]:
         if iri not in self.reports:
@@ -215,41 +245,61 @@ class _Describer:
         return self.reports[iri]
 
     def label(self, node: str) -> str:
-        t = self.triples(node)
-        for pred in (RDFS_LABEL, DCT_TITLE, XS_IRI + "dueDate"):
-            values = sorted((o for p, o in t if p == pred and isinstance(o, ox.Literal)),
-                            key=lambda o: (o.language != "zh", o.value))
-            if values:
-                return values[0].value
+        """The first of ``_LABELS`` the node has: its Chinese value first, then the smallest."""
+        best: dict[str, tuple[bool, str]] = {}
+        for p, o in self.triples(node):
+            if p in _LABELS and isinstance(o, ox.Literal):
+                key = (o.language != "zh", o.value)
+                if p not in best or key < best[p]:
+                    best[p] = key
+        for p in _LABELS:
+            if p in best:
+                return best[p][1]
         return curie(node)
 
     def node(self, iri: str, cls: str | None = None) -> Node:
-        t = self.triples(iri)
+        """The node with its names, panel rows (sorted) and first mentions, read in one pass."""
         cls = cls or self.cls(iri) or OTHER
         label = self.label(iri)
-        alt = sorted({o.value for p, o in t if p in _NAMES and isinstance(o, ox.Literal)} - {label})
-        info = sorted((zh(p), _literal_text(o)) for p, o in t
-                      if p not in _NAMES and p not in _NOT_EDGES and p not in _HIDDEN_INFO
-                      and (isinstance(o, ox.Literal) or (isinstance(o, ox.NamedNode)
-                                                         and ontology.label(o.value, "zh"))))  # type: ignore[arg-type]
-        mentions = sorted(o.value for p, o in t if p == XS_MENTION and isinstance(o, ox.NamedNode))
-        return Node(iri, label, cls, alt, info, self.mentions(mentions), len(mentions))
+        names: set[str] = set()
+        info: list[tuple[str, str]] = []
+        mentions: list[str] = []
+        for p, o in self.triples(iri):
+            if p == XS_MENTION:
+                if isinstance(o, ox.NamedNode):
+                    mentions.append(o.value)
+            elif p in _NAMES:
+                if isinstance(o, ox.Literal):
+                    names.add(o.value)
+            elif p in _NOT_INFO:
+                continue
+            elif isinstance(o, ox.Literal):
+                info.append((zh(p), o.value))
+            elif isinstance(o, ox.NamedNode):
+                term = ontology.label(o.value, "zh")  # type: ignore[arg-type]
+                if term:  # a term of the ontology (a status, a kind of inspection): shown by its label
+                    info.append((zh(p), term))
+        names.discard(label)
+        info.sort()
+        mentions.sort()
+        return Node(iri, label, cls, sorted(names), info, self.mentions(mentions), len(mentions))
 
     def mentions(self, iris: list[str]) -> list[Mention]:
-        found: list[tuple[Any, int, Mention]] = []
+        found: list[tuple[tuple, int, Mention]] = []
         for m in iris[:_SCAN_MENTIONS]:
-            d = {p: o for p, o in self.triples(m)}
-            sentence = d.get(XS_IRI + "sentence")
+            d = dict(self.triples(m))
+            sentence = d.get(_SENTENCE)
             if sentence is None:
                 continue
-            surface = d[XS_IRI + "surface"].value if XS_IRI + "surface" in d else ""
-            rep = d.get(XS_IRI + "inReport")
-            label, file = self.report(rep.value) if isinstance(rep, ox.NamedNode) else ("", "")
-            start = int(d[XS_IRI + "start"].value) if XS_IRI + "start" in d else 0
-            key = (rep is None or rep.value != self.prefer, _natural(label))
-            found.append((key, start, Mention(sentence.value, surface, sentence.value.find(surface) if surface else -1,
-                                                label, file)))
-        found.sort(key=lambda x: (x[0], x[1]))
+            text = sentence.value
+            surface = d[_SURFACE].value if _SURFACE in d else ""
+            rep = d.get(_IN_REPORT)
+            where = None if rep is None else rep.value
+            label, file = self.report(where) if isinstance(rep, ox.NamedNode) else ("", "")
+            start = int(d[_START].value) if _START in d else 0
+            key = (rep is None or where != self.prefer, _natural(label))
+            found.append((key, start, Mention(text, surface, text.find(surface) if surface else -1, label, file)))
+        found.sort(key=_mention_order)
         out, seen = [], set()
         for _label, _start, mention in found:
             if mention.sentence not in seen:
@@ -260,8 +310,10 @@ class _Describer:
     def links(self, node: str) -> Iterable[tuple[str, str]]:
         """(predicate, object IRI) of the node's links to other things."""
         for p, o in self.triples(node):
-            if p not in _NOT_EDGES and isinstance(o, ox.NamedNode) and o.value.startswith(XSR_IRI):
-                yield p, o.value
+            if p not in _NOT_EDGES and isinstance(o, ox.NamedNode):
+                target = o.value
+                if target.startswith(XSR_IRI):
+                    yield p, target
 
 
 def _edges_among(d: _Describer, ids: Iterable[str]) -> list[Edge]:
@@ -448,33 +500,47 @@ class _QuadIndex:
     @classmethod
     def of(cls, quads: Iterable[ox.Quad]) -> "_QuadIndex | None":
         """None when the store's answers could differ from a plain reading: the quads hold UNION_GRAPH (a
-        store written by ``kg.store.save``) or a report that is a blank node."""
+        store written by ``kg.store.save``) or a report that is a blank node.
+
+        One pass, shaped for the common quad (a mention's literal detail): each term's ``.value`` is read
+        once, and the rarer tests (types, links) only where the object is an IRI."""
         triples: dict[str, list] = defaultdict(list)
         things: dict[str, set[str]] = defaultdict(set)
         reports: set[str] = set()
         union, report_class = UNION_GRAPH.value, XS_IRI + "Report"
         named = ox.NamedNode
+        last_graph, bucket = None, None  # the graph of the last quad and its set of things: quads come by graph
         for s, p, o, g in dict.fromkeys(quads):
-            graph = g.value if type(g) is named else None
-            if graph == union:
-                return None
             pred = p.value
-            target = o.value if type(o) is named else None  # the IRI an edge points to
-            link = target is not None and pred not in _NOT_EDGES
-            if link and graph is not None and target.startswith(XSR_IRI):
-                things[graph].add(target)
-            if type(s) is not named:
-                if pred == RDF_TYPE and target == report_class:
-                    return None
-                continue
-            subject = s.value
-            triples[subject].append((pred, o))
-            if pred == RDF_TYPE and target == report_class:
-                reports.add(subject)
-            if graph is not None and subject.startswith(XSR_IRI) and (
-                    link or pred == XS_MENTION or (pred == RDF_TYPE and target != _XS_MENTION_CLASS)):
-                things[graph].add(subject)
-        return cls(dict(triples), dict(things), reports)
+            if type(g) is named:
+                graph = g.value
+                if graph != last_graph:
+                    if graph == union:
+                        return None
+                    last_graph, bucket = graph, things[graph]
+                found = bucket
+            else:
+                found = None  # the default graph: its things are no report's
+            if type(o) is named:
+                target = o.value
+                if pred in _NOT_EDGES:
+                    if pred == RDF_TYPE and target == report_class:
+                        if type(s) is not named:
+                            return None
+                        reports.add(s.value)
+                    thing = pred == XS_MENTION or (pred == RDF_TYPE and target != _XS_MENTION_CLASS)
+                else:  # a link: both ends are things of the graph
+                    thing = True
+                    if found is not None and target.startswith(XSR_IRI):
+                        found.add(target)
+            else:
+                thing = pred == XS_MENTION or pred == RDF_TYPE
+            if type(s) is named:
+                subject = s.value
+                triples[subject].append((pred, o))
+                if thing and found is not None and subject.startswith(XSR_IRI):
+                    found.add(subject)
+        return cls(dict(triples), {graph: found for graph, found in things.items() if found}, reports)
 
 
 class SharedThings:
@@ -489,28 +555,36 @@ class SharedThings:
 
 
 class _Overlay:
-    """One report's triples over the shared things' (``_Describer`` asks only ``get``): nothing is copied."""
+    """One report's triples over the shared things' (``_Describer`` asks only ``get``): only the triples of
+    a thing both hold are copied, once (a node's triples are asked for several times per view)."""
 
     def __init__(self, below: dict[str, list], above: dict[str, list]) -> None:
         self.below, self.above = below, above
+        self.merged: dict[str, list] = {}
 
     def get(self, node: str, default: Any = ()) -> Any:
         shared, own = self.below.get(node), self.above.get(node)
         if shared is None:
             return default if own is None else own
-        return shared if own is None else shared + own
+        if own is None:
+            return shared
+        merged = self.merged.get(node)
+        if merged is None:
+            merged = self.merged[node] = shared + own
+        return merged
 
 
 def report_view_of_graph(quads: list[ox.Quad], shared: SharedThings,
                          max_nodes: int | None = DEFAULT_MAX_NODES) -> View:
     """The view of the report whose named graph is ``quads``, with ``shared`` for the things it names that
     other reports name too: the view ``report_view`` draws from a store of these two graphs."""
-    index = _QuadIndex.of(quads)
-    if index is None or len(index.reports) != 1:
-        raise ViewError("not the graph of one report")
-    iri, = index.reports
-    describer = _Describer(None, triples=_Overlay(shared.triples, index.triples))  # type: ignore[arg-type]
-    return _report_view(describer, iri, index.things.get(iri, set()) | {iri}, max_nodes)
+    with collector_paused():
+        index = _QuadIndex.of(quads)
+        if index is None or len(index.reports) != 1:
+            raise ViewError("not the graph of one report")
+        iri, = index.reports
+        describer = _Describer(None, triples=_Overlay(shared.triples, index.triples))  # type: ignore[arg-type]
+        return _report_view(describer, iri, index.things.get(iri, set()) | {iri}, max_nodes)
 
 
 def find_things(store: ox.Store, name: str) -> list[str]:
