@@ -105,3 +105,18 @@ def test_the_pages_network_is_pyvis_and_keeps_the_views_fields(view_html: str) -
     assert unit["cls"] == "Unit" and unit["alt"] == ["省商务厅"] and unit["mentions"][0]["m"] == "省商务厅"
     (edge,) = data["edges"]
     assert edge["arrows"] == "to" and edge["predicate"] == "xs:inspectedUnit"  # a directed pyvis edge
+
+
+def test_the_networks_node_ids_answer_membership_from_a_set_and_still_check_like_pyvis() -> None:
+    """pyvis tests ``id in node_ids`` for every node and edge it adds; ours answer from a set beside the
+    list, and pyvis's own checks (one node per id, no edge to an unknown node) still hold."""
+    from kg.render import _network
+
+    view = _viz.synthetic_view(300, seed=3)
+    net = _network(view)
+    assert net.get_nodes() == [n.id for n in view.nodes] and len(net.edges) == len(view.edges)
+    assert view.nodes[7].id in net.get_nodes() and "urn:nowhere" not in net.get_nodes()
+    net.add_node(view.nodes[0].id, label="again")  # an id it has: ignored, as pyvis does
+    assert len(net.nodes) == 300 and net.nodes[0]["label"] == view.nodes[0].label
+    with pytest.raises(AssertionError, match="non existent node"):
+        net.add_edge(view.nodes[0].id, "urn:nowhere")

@@ -203,3 +203,50 @@ def test_a_report_view_from_its_graph_and_the_shared_things_is_the_store_s_view_
     assert sentences and sentences <= own_sentences  # every sentence shown comes from this report
     with pytest.raises(viz.ViewError, match="not the graph of one report"):
         viz.report_view_of_graph(shared, viz.SharedThings(shared))
+
+
+def test_the_collector_is_paused_in_the_block_and_as_it_was_after() -> None:
+    import gc
+
+    assert gc.isenabled()
+    with viz.collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(KeyError):
+        with viz.collector_paused():
+            raise KeyError("x")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with viz.collector_paused():
+            pass
+        assert not gc.isenabled()  # left disabled, as the caller had it
+    finally:
+        gc.enable()
+
+
+def test_a_report_graph_over_the_shared_things_merges_a_things_triples_once_and_copies_nothing_else() -> None:
+    below = {"a": [("p", 1)], "b": [("p", 2)]}
+    above = {"b": [("q", 3)], "c": [("q", 4)]}
+    overlay = viz._Overlay(below, above)
+    assert overlay.get("a") is below["a"] and overlay.get("c") is above["c"] and overlay.get("d") == ()
+    merged = overlay.get("b")
+    assert merged == [("p", 2), ("q", 3)] and overlay.get("b") is merged  # read again: the same list
+    assert below["b"] == [("p", 2)] and above["b"] == [("q", 3)]  # neither side changed
+
+
+def test_the_quad_index_reads_a_report_graph_as_the_store_does(store) -> None:
+    """_QuadIndex.of (the build's page writers) finds the things _REPORT_THINGS finds in the store, each
+    subject's triples as the store has them, and the report; a repeated quad counts once."""
+    import pyoxigraph as ox
+
+    report = ox.NamedNode(XSR + "report/" + REPORT)
+    own = list(store.quads_for_pattern(None, None, None, report))
+    index = viz._QuadIndex.of(own + own[:50])
+    assert index.reports == {report.value}
+    res = store.query(viz._REPORT_THINGS % str(report), prefixes=viz.PREFIX_MAP)
+    assert index.things[report.value] == {sol["x"].value for sol in res}
+    subject = own[0].subject.value
+    assert sorted(map(str, index.triples[subject])) == sorted(
+        str((q.predicate.value, q.object)) for q in own if q.subject.value == subject)
+    assert viz._QuadIndex.of([ox.Quad(own[0].subject, own[0].predicate, own[0].object, viz.UNION_GRAPH)]) is None
