@@ -37,7 +37,7 @@ from .pipeline import Pipeline
 from .progress import progress_bar
 from .store import is_store
 from .read import UnreadableInput, discover, is_traditional, needs_text_copy, read_source, to_simplified
-from .resolve import resolve
+from .resolve import ORIGINAL_SOURCE, resolve, restore_traditional
 from .split import split_reports
 from .write import MANIFEST_FORMAT, write_graphs, write_manifest, write_overview_pages
 
@@ -234,35 +234,6 @@ def _bug(error: Exception | ExtractionFailed) -> str:
     name = error.error if isinstance(error, ExtractionFailed) else type(error).__name__
     message = error.message if isinstance(error, ExtractionFailed) else " ".join(str(error).split())
     return f"extraction failed ({name}: {message}); this is a bug in kg, please report it with the file"
-
-
-ORIGINAL_SOURCE = "original_source"  # report.meta key: the Traditional text a report was matched without
-
-
-def restore_traditional(reports: list[Report], resolved) -> None:
-    """Give reports matched in Simplified characters their own text back, after resolution.
-
-    Extraction and resolution run on the Simplified copy, because the lexicons are Simplified; a key stays
-    Simplified, so a Traditional report and a Simplified one name the same thing alike. What the graph
-    shows is the original: the mentions' surfaces and sentences come from the restored text, and a label
-    or alias that is a mention's surface as matched becomes that mention's surface as written
-    (省委第五巡視組, not 省委第五巡视组). A label put together from parts (辽宁省商务厅 from 省商务厅) has no
-    written form and stays as it was made."""
-    traditional = {id(r): r for r in reports if ORIGINAL_SOURCE in r.meta}
-    if not traditional:
-        return
-    for thing in resolved.things:
-        written: dict[str, str] = {}
-        for report in resolved.reports(thing):
-            if id(report) in traditional:
-                original, matched = report.meta[ORIGINAL_SOURCE].text, report.source.text
-                for span in resolved.mentions(thing, report):
-                    written.setdefault(matched[span.start:span.end], original[span.start:span.end])
-        if written:
-            thing.label = written.get(thing.label, thing.label)
-            thing.alt_labels = {written.get(a, a) for a in thing.alt_labels} - {thing.label}
-    for report in traditional.values():
-        report.source = report.meta.pop(ORIGINAL_SOURCE)
 
 
 def _name_uniquely(file: _File, taken: set[str]) -> None:
