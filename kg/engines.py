@@ -152,8 +152,9 @@ class ProcessPool:
                   first: Outcome) -> Iterator[tuple[int, Outcome]]:
         try:
             yield 0, first
+            first = None  # the caller has it: hold no outcome here (a build keeps none for long)
             for future in as_completed(futures):
-                position = futures[future]
+                position = futures.pop(future)
                 try:
                     yield position, _received(future.result(), reports[position])
                 except BrokenProcessPool as exc:
