@@ -7,6 +7,11 @@ documents) and ``reports/<slug>.html`` (one graph page per report), plus ``manif
 Everything is written into a fresh temporary folder beside ``out_dir`` and moved into place only when the
 whole build succeeded, so a failure or Ctrl-C leaves the previous output intact.
 
+The build never holds the whole corpus's findings: each file's reports, once extracted, are resolved on
+their own and spilled to that folder (``kg.spill``), keeping in memory only what the merge across reports
+needs (``kg.resolve.stream``); the mapping reads them back one file at a time. The graph is the one that
+resolving every report at once gives, byte for byte.
+
 Builds are incremental. What extraction found in each file is cached in ``out_dir/cache`` (``kg.cache``),
 so only new or changed files are extracted again; resolution and the RDF mapping then run on everything,
 because they look across reports and cost little. The store is not reloaded whole: ``manifest.json``
@@ -209,7 +214,7 @@ def _split(file: _File) -> None:
     """Split ``file`` into the reports to extract."""
     source = file.source
     # a Traditional text is matched in Simplified characters, one for one, so offsets carry over;
-    # restore_traditional() gives the reports their own text back after resolution
+    # resolution gives the reports their own text back (kg.resolve.restore_traditional)
     matching = Source(source.path, to_simplified(source.text)) if is_traditional(source.text) else source
     try:
         file.reports = split_reports(matching)
@@ -356,10 +361,10 @@ def build_corpus(inputs: list[Path], out_dir: Path, *, progress: bool = True, re
 def _older_objects_frozen() -> Iterator[Callable[[], None]]:
     """``freeze()`` makes the garbage collector skip every object made so far, until the block ends.
 
-    The reports and the resolved corpus live until the end of the build; each full collection set off by
-    the millions of short-lived objects of the later stages would walk them all again. Freezing them also
-    spares the forked workers (kg.write) copying the pages a collection would touch. A caller that froze
-    objects itself keeps its own arrangement: then this does nothing."""
+    What the build keeps (the pipeline's tables, the merged shared things) lives until its end; each full
+    collection set off by the millions of short-lived objects of the later stages would walk it all again.
+    Freezing it also spares the forked workers (kg.write) copying the pages a collection would touch. A
+    caller that froze objects itself keeps its own arrangement: then this does nothing."""
     if gc.get_freeze_count():
         yield lambda: None
         return

@@ -9,6 +9,9 @@
 
 The merge keeps the first thing's label; every other name becomes an altLabel. Relations are re-pointed to
 the surviving things and exact duplicates dropped.
+
+``resolve`` does this on reports held in memory; a build does the same one report at a time
+(``kg.resolve.stream``), so that it need not hold them all.
 """
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ is stated once, by the first report that states it. Everything else is decided i
 
 So a build resolves each report alone as soon as it is extracted (``resolve_locally``): the per-kind
 resolvers, the merge by key inside the report, the report's own things restored to Traditional characters
-(``kg.build.restore_traditional``). It keeps what the corpus-wide merge needs, a ``Summary`` of the
+(``kg.resolve.restore_traditional``). It keeps what the corpus-wide merge needs, a ``Summary`` of the
 report's global things and global relations, and lets the report go to disk. ``Merged`` folds the
 summaries in report order; ``Merged.resolved(report, local, ordinal)`` then gives for one report the
 ``Resolved`` that ``resolve(reports)`` followed by ``restore_traditional`` would have given for it, so the
@@ -151,7 +151,7 @@ def _is_kept_global(thing: Thing, kept: dict[Hashable, Thing]) -> bool:
 
 
 def _restore_traditional(report: Report, local: LocalResolution, summary: Summary) -> None:
-    """``kg.build.restore_traditional`` for one report: its own things now, its global things' written
+    """``restore_traditional`` for one report: its own things now, its global things' written
     forms into the summary (``Merged`` applies them), and the report's text as written."""
     original = report.meta.pop(ORIGINAL_SOURCE, None)
     if original is None:
