@@ -28,8 +28,10 @@ import shutil
 import tempfile
 import time
 from concurrent.futures import Future
+from collections import deque
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
+from itertools import chain, count
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -132,10 +134,9 @@ def extract_files(paths: list[Path], *, pipeline: Pipeline | None = None, engine
     pipeline = pipeline or Pipeline()
     engine = engine or InProcess(pipeline)
     summary = summary if summary is not None else BuildSummary()
-    files = _read_files(paths, cache, summary, progress)
     taken: set[str] = set()  # the IRI names (case-folded) given to files so far
     with tempfile.TemporaryDirectory(prefix="kg-held-") if strict and cache is not None else nullcontext() as held:
-        for file in _extracted_in_order(files, engine, pipeline, cache, progress):
+        for file in _extracted_in_order(paths, engine, pipeline, cache, progress):
             try:
                 if file.reason:
                     raise UnreadableInput(file.reason)
@@ -172,27 +173,19 @@ class _File:
     reason: str = ""  # why the file is skipped
 
 
-def _read_files(paths: list[Path], cache: ExtractionCache | None, summary: BuildSummary,
-                progress: bool) -> list[_File]:
-    """Each distinct file, read: known to be cached, or split into reports waiting for extraction."""
-    files: list[_File] = []
+def _read_lazily(paths: list[Path], cache: ExtractionCache | None) -> Iterator[_File]:
+    """Each distinct file, read when asked for: known to be cached, or split into reports to extract."""
     seen: set[Path] = set()
-    with progress_bar(progress and len(paths) > 1) as bar:
-        task = bar.add_task("reading", total=len(paths))
-        for path in paths:
-            bar.update(task, description=f"reading {path.name}")
-            if path.resolve() in seen:  # the same file again (a/../b.txt and b.txt, a link to it): once is enough
-                bar.advance(task)
-                continue
-            seen.add(path.resolve())
-            file = _File(path)
-            try:
-                _read_file(file, cache)
-            except UnreadableInput as exc:
-                file.reason = str(exc)
-            files.append(file)
-            bar.advance(task)
-    return files
+    for path in paths:
+        if path.resolve() in seen:  # the same file again (a/../b.txt and b.txt, a link to it): once is enough
+            continue
+        seen.add(path.resolve())
+        file = _File(path)
+        try:
+            _read_file(file, cache)
+        except UnreadableInput as exc:
+            file.reason = str(exc)
+        yield file
 
 
 def _read_file(file: _File, cache: ExtractionCache | None) -> None:
@@ -227,38 +220,46 @@ def _split(file: _File) -> None:
     file.pending, file.extracted = len(file.reports), True
 
 
-def _extracted_in_order(files: list[_File], engine: Engine, pipeline: Pipeline, cache: ExtractionCache | None,
+def _extracted_in_order(paths: list[Path], engine: Engine, pipeline: Pipeline, cache: ExtractionCache | None,
                         progress: bool) -> Iterator[_File]:
     """Each file, in order, once its reports are extracted on ``engine`` (or loaded from the cache); a bar
-    counts finished files. A file handed on is then forgotten, its reports with it."""
-    todo = [(file, i) for file in files if not file.reason for i in range(file.pending)]
-    sent: list[Report | None] = [file.reports[i] for file, i in todo]
-    outcomes = engine.extract(sent) if todo else iter(())  # workers start before the bar's thread
-    waiting = sum(1 for file in files if file.pending)
-    done = 0  # files handed on
+    counts files. Files are read as the engine asks for reports to extract, and forgotten once handed on."""
+    waiting: deque[_File] = deque()  # read, not yet handed on
+    sent: dict[int, tuple[_File, int]] = {}  # position given to the engine → (file, index of the report)
+    positions = count()
+
+    def to_extract() -> Iterator[Report]:
+        for file in _read_lazily(paths, cache):
+            waiting.append(file)
+            for i in range(file.pending):
+                sent[next(positions)] = file, i
+                yield file.reports[i]
+
+    reading = to_extract()
+    first = next(reading, None)  # an engine (a cluster) is started only if some file needs extracting
+    outcomes = engine.extract(chain([first], reading)) if first is not None else iter(())
 
     def ready() -> Iterator[_File]:
-        nonlocal done
-        while done < len(files) and files[done].pending == 0:
-            file = files[done]
-            done += 1
+        while waiting and waiting[0].pending == 0:
+            file = waiting.popleft()
             _finish_file(file, cache, pipeline)
+            bar.advance(task)
             yield file
             file.reports, file.source = [], None  # handed on: forgotten
 
-    with progress_bar(progress and waiting > 1) as bar:
-        task = bar.add_task(f"extracting ({engine.description})", total=waiting)
+    with progress_bar(progress and len(paths) > 1) as bar:  # after the engine started (forked) its workers
+        task = bar.add_task(f"extracting ({engine.description})", total=len({path.resolve() for path in paths}))
         for position, outcome in outcomes:
-            sent[position] = None  # the engine is done with it: let it go once its file is handed on
-            file, i = todo[position]
+            file, i = sent.pop(position)
             if isinstance(outcome, ExtractionFailed):
                 file.reason = file.reason or _bug(outcome)
             else:
                 file.reports[i] = outcome
             file.pending -= 1
             if file.pending == 0:
-                bar.advance(task)
                 yield from ready()
+        if next(reading, None) is not None:
+            raise RuntimeError(f"extraction ({engine.description}) ended before every report was taken")
         yield from ready()
 
 
