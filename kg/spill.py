@@ -26,7 +26,7 @@ class SpilledCorpus:
         self.merged = Merged()
         self._where: list[tuple[int, int]] = []  # report position → (file number, index among its reports)
         self._files = 0
-        self._loaded: tuple[int, list[tuple[Report, LocalResolution]]] | None = None  # the last file read
+        self._loaded: tuple[int, list[tuple[Report, LocalResolution, list | None]]] | None = None  # last file read
 
     def add_file(self, reports: list[Report]) -> None:
         """Resolve each of one file's reports alone, fold in its summary and write them to disk.
@@ -40,7 +40,9 @@ class SpilledCorpus:
             report.things = [thing for _, thing, _ in local.things]
             report.relations = [relation for relation, _ in local.relations]
             self._where.append((self._files, len(entries)))
-            entries.append((report, local))
+            # the sentences found during extraction, which a pickle of the report leaves out: cheaper read
+            # than found again
+            entries.append((report, local, vars(report).get("sentences")))
         (self.folder / f"{self._files}.pickle").write_bytes(pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
         self._files += 1
 
@@ -63,7 +65,9 @@ class SpilledCorpus:
         if self._loaded is None or self._loaded[0] != number:
             self._loaded = None  # let the last file go before reading the next
             self._loaded = number, pickle.loads((self.folder / f"{number}.pickle").read_bytes())
-        report, local = self._loaded[1][index]
+        report, local, sentences = self._loaded[1][index]
+        if sentences is not None:
+            vars(report)["sentences"] = sentences  # Report.sentences is a cached_property
         return report, self.merged.resolved(report, local, position)
 
 

@@ -116,7 +116,9 @@ def resolve_locally(report: Report, *, per_kind: bool = True) -> tuple[LocalReso
             if thing.scope == "global":
                 summary.things[_ident(thing)] = GlobalNames(position, thing.label, set(), AttrFold())
         elif thing.scope != "global":
-            _absorb(first, thing, have.setdefault(ident, set(first.mentions)))
+            if ident not in have:
+                have[ident] = set(first.mentions)
+            _absorb(first, thing, have[ident])
         if thing.scope == "global":
             names = summary.things[_ident(thing)]
             names.names |= thing.names
@@ -167,6 +169,8 @@ def _restore_traditional(report: Report, local: LocalResolution, summary: Summar
             thing.label = written.get(thing.label, thing.label)
             thing.alt_labels = {written.get(a, a) for a in thing.alt_labels} - {thing.label}
     report.source = original
+    for derived in ("sentences", "_sentence_starts"):  # found in the matched text: found again in this one
+        vars(report).pop(derived, None)
 
 
 @dataclass
