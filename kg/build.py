@@ -7,6 +7,11 @@ documents) and ``reports/<slug>.html`` (one graph page per report), plus ``manif
 Everything is written into a fresh temporary folder beside ``out_dir`` and moved into place only when the
 whole build succeeded, so a failure or Ctrl-C leaves the previous output intact.
 
+The build never holds the whole corpus's findings: each file's reports, once extracted, are resolved on
+their own and spilled to that folder (``kg.spill``), keeping in memory only what the merge across reports
+needs (``kg.resolve.stream``); the mapping reads them back one file at a time. The graph is the one that
+resolving every report at once gives, byte for byte.
+
 Builds are incremental. What extraction found in each file is cached in ``out_dir/cache`` (``kg.cache``),
 so only new or changed files are extracted again; resolution and the RDF mapping then run on everything,
 because they look across reports and cost little. The store is not reloaded whole: ``manifest.json``
@@ -23,8 +28,10 @@ import shutil
 import tempfile
 import time
 from concurrent.futures import Future
-from contextlib import contextmanager
+from collections import deque
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
+from itertools import chain, count
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -37,12 +44,14 @@ from .pipeline import Pipeline
 from .progress import progress_bar
 from .store import is_store
 from .read import UnreadableInput, discover, is_traditional, needs_text_copy, read_source, to_simplified
-from .resolve import resolve
+from .resolve import ORIGINAL_SOURCE
+from .spill import SpilledCorpus
 from .split import split_reports
 from .write import MANIFEST_FORMAT, write_graphs, write_manifest, write_overview_pages
 
 OUTPUTS = ("graph.ttl", "graph.html", "index.html", "reports", "text", "store", "manifest.json")  # manifest last
 CACHE = "cache"  # the extraction cache's folder in out_dir
+SPILL = "spill"  # the staging folder's folder of extracted reports waiting to be mapped (kg.spill)
 
 
 @dataclass
@@ -92,7 +101,17 @@ VALIDATE_AT_MOST = 500_000
 def extract(paths: list[Path], *, pipeline: Pipeline | None = None, engine: Engine | None = None,
             progress: bool = False, summary: BuildSummary | None = None, cache: ExtractionCache | None = None,
             strict: bool = False) -> list[Report]:
-    """Read, split and extract every file; a file that fails is skipped with a one-line reason in
+    """Every report of ``extract_files``, in one list: for tests and small corpora (a build streams)."""
+    return [report for reports in extract_files(paths, pipeline=pipeline, engine=engine, progress=progress,
+                                                summary=summary, cache=cache, strict=strict)
+            for report in reports]
+
+
+def extract_files(paths: list[Path], *, pipeline: Pipeline | None = None, engine: Engine | None = None,
+                  progress: bool = False, summary: BuildSummary | None = None, cache: ExtractionCache | None = None,
+                  strict: bool = False) -> Iterator[list[Report]]:
+    """Read, split and extract every file, and yield each file's reports, in the order of ``paths``, as
+    soon as the file and those before it are done; a file that fails is skipped with a one-line reason in
     ``summary.skipped`` and the build goes on with the rest.
 
     A file is skipped when it is not a regular file (a FIFO, a device, a folder: never read, as reading
@@ -103,44 +122,42 @@ def extract(paths: list[Path], *, pipeline: Pipeline | None = None, engine: Engi
     before it (``x.txt`` in two folders) is named apart (``_name_uniquely``).
 
     Files are read here, one after the other; their reports are extracted by ``engine`` (default: in this
-    process; see ``kg.engines`` for worker processes and Dask), which may run them in any order: the
-    result is put back in the order of ``paths``, so it does not depend on the engine.
+    process; see ``kg.engines`` for worker processes and Dask), which may run them in any order: files are
+    handed on in the order of ``paths``, so the result does not depend on the engine. Nothing here keeps a
+    file's reports once they are handed on: a build spills them (``kg.spill``), so that its memory does not
+    grow with the corpus.
 
-    With a ``cache``, a file whose extraction is cached is only read (to hash it) and the cached reports
-    are used; a file extracted anew is added to the cache. With ``strict``, every file is still tried (so
-    that all the reasons are known), but any skip raises ``StrictBuildError`` at the end and nothing is
-    added to the cache."""
+    With a ``cache``, a file whose extraction is cached is only read (to hash it), and its cached reports
+    are loaded when its turn comes; a file extracted anew is added to the cache. With ``strict``, every file
+    is still tried (so that all the reasons are known), but any skip raises ``StrictBuildError`` at the end
+    and nothing is added to the cache (new entries wait in a temporary folder until then)."""
     pipeline = pipeline or Pipeline()
     engine = engine or InProcess(pipeline)
     summary = summary if summary is not None else BuildSummary()
-    files = _read_files(paths, cache, summary, progress)
-    _extract_pending(files, engine, progress)
-
-    reports: list[Report] = []
     taken: set[str] = set()  # the IRI names (case-folded) given to files so far
-    to_cache: list[_File] = []
-    for file in files:
-        try:
-            if file.reason:
-                raise UnreadableInput(file.reason)
-            if not any(report.things_of("Inspection") for report in file.reports):
-                raise UnreadableInput(NO_INSPECTION)
-        except UnreadableInput as exc:
-            summary.skipped.append((str(file.path), " ".join(str(exc).split())))
-            continue
-        _name_uniquely(file, taken)
-        reports.extend(file.reports)
-        summary.files += 1
-        if file.extracted:
-            summary.extracted += 1
-            to_cache.append(file)
-        else:
-            summary.reused += 1
-    if strict and summary.skipped:
-        raise StrictBuildError(summary.skipped)
-    for file in to_cache if cache is not None else ():
-        cache.put(file.source, file.reports)
-    return reports
+    with tempfile.TemporaryDirectory(prefix="kg-held-") if strict and cache is not None else nullcontext() as held:
+        for file in _extracted_in_order(paths, engine, pipeline, cache, progress):
+            try:
+                if file.reason:
+                    raise UnreadableInput(file.reason)
+                if not any(report.things_of("Inspection") for report in file.reports):
+                    raise UnreadableInput(NO_INSPECTION)
+            except UnreadableInput as exc:
+                summary.skipped.append((str(file.path), " ".join(str(exc).split())))
+                continue
+            _name_uniquely(file, taken)
+            summary.files += 1
+            if file.extracted:
+                summary.extracted += 1
+                if cache is not None:
+                    cache.put(file.source, file.reports, into=Path(held) if held else None)
+            else:
+                summary.reused += 1
+            yield file.reports
+        if strict and summary.skipped:
+            raise StrictBuildError(summary.skipped)
+        if held:
+            cache.adopt(Path(held))
 
 
 @dataclass
@@ -151,35 +168,28 @@ class _File:
     source: Source | None = None
     reports: list[Report] = field(default_factory=list)  # split; extracted once ``pending`` is empty
     pending: int = 0  # reports still being extracted
+    cached: bool = False  # the cache has its reports: they are loaded when the file's turn comes
     extracted: bool = False  # extracted by this build (not taken from the cache)
     reason: str = ""  # why the file is skipped
 
 
-def _read_files(paths: list[Path], cache: ExtractionCache | None, summary: BuildSummary,
-                progress: bool) -> list[_File]:
-    """Each distinct file, read: its cached reports, or its reports split and waiting for extraction."""
-    files: list[_File] = []
+def _read_lazily(paths: list[Path], cache: ExtractionCache | None) -> Iterator[_File]:
+    """Each distinct file, read when asked for: known to be cached, or split into reports to extract."""
     seen: set[Path] = set()
-    with progress_bar(progress and len(paths) > 1) as bar:
-        task = bar.add_task("reading", total=len(paths))
-        for path in paths:
-            bar.update(task, description=f"reading {path.name}")
-            if path.resolve() in seen:  # the same file again (a/../b.txt and b.txt, a link to it): once is enough
-                bar.advance(task)
-                continue
-            seen.add(path.resolve())
-            file = _File(path)
-            try:
-                _read_file(file, cache)
-            except UnreadableInput as exc:
-                file.reason = str(exc)
-            files.append(file)
-            bar.advance(task)
-    return files
+    for path in paths:
+        if path.resolve() in seen:  # the same file again (a/../b.txt and b.txt, a link to it): once is enough
+            continue
+        seen.add(path.resolve())
+        file = _File(path)
+        try:
+            _read_file(file, cache)
+        except UnreadableInput as exc:
+            file.reason = str(exc)
+        yield file
 
 
 def _read_file(file: _File, cache: ExtractionCache | None) -> None:
-    """Read ``file`` and take its reports from the cache, or split it into reports to extract."""
+    """Read ``file``; note that the cache has its reports, or split it into reports to extract."""
     path = file.path
     if not path.is_file():  # stat follows links: a FIFO or /dev/zero would block or never end
         raise UnreadableInput("not a regular file (a folder, FIFO, device or broken link)"
@@ -187,12 +197,17 @@ def _read_file(file: _File, cache: ExtractionCache | None) -> None:
     file.source = source = read_source(path)
     if not source.text.strip():  # read_source strips bytes, which leaves U+3000 and other Unicode spaces
         raise UnreadableInput("empty file (white space only)")
-    found = cache.get(source) if cache is not None else None
-    if found is not None:
-        file.reports = found
+    if cache is not None and cache.has(source):
+        file.cached = True
         return
+    _split(file)
+
+
+def _split(file: _File) -> None:
+    """Split ``file`` into the reports to extract."""
+    source = file.source
     # a Traditional text is matched in Simplified characters, one for one, so offsets carry over;
-    # restore_traditional() gives the reports their own text back after resolution
+    # resolution gives the reports their own text back (kg.resolve.restore_traditional)
     matching = Source(source.path, to_simplified(source.text)) if is_traditional(source.text) else source
     try:
         file.reports = split_reports(matching)
@@ -205,28 +220,73 @@ def _read_file(file: _File, cache: ExtractionCache | None) -> None:
     file.pending, file.extracted = len(file.reports), True
 
 
-def _extract_pending(files: list[_File], engine: Engine, progress: bool) -> None:
-    """Extract the reports of every file read but not cached on ``engine``; a bar counts finished files."""
-    todo = [(file, i) for file in files if not file.reason for i in range(file.pending)]
-    if not todo:
-        return
-    outcomes = engine.extract([file.reports[i] for file, i in todo])  # workers start before the bar's thread
-    waiting = sum(1 for file in files if file.pending)
-    with progress_bar(progress and waiting > 1) as bar:
-        task = bar.add_task(f"extracting ({engine.description})", total=waiting)
+def _extracted_in_order(paths: list[Path], engine: Engine, pipeline: Pipeline, cache: ExtractionCache | None,
+                        progress: bool) -> Iterator[_File]:
+    """Each file, in order, once its reports are extracted on ``engine`` (or loaded from the cache); a bar
+    counts files. Files are read as the engine asks for reports to extract, and forgotten once handed on."""
+    waiting: deque[_File] = deque()  # read, not yet handed on
+    sent: dict[int, tuple[_File, int]] = {}  # position given to the engine → (file, index of the report)
+    positions = count()
+
+    def to_extract() -> Iterator[Report]:
+        for file in _read_lazily(paths, cache):
+            waiting.append(file)
+            for i in range(file.pending):
+                sent[next(positions)] = file, i
+                yield file.reports[i]
+
+    reading = to_extract()
+    first = next(reading, None)  # an engine (a cluster) is started only if some file needs extracting
+    outcomes = engine.extract(chain([first], reading)) if first is not None else iter(())
+
+    def ready() -> Iterator[_File]:
+        while waiting and waiting[0].pending == 0:
+            file = waiting.popleft()
+            _finish_file(file, cache, pipeline)
+            bar.advance(task)
+            yield file
+            file.reports, file.source = [], None  # handed on: forgotten
+
+    with progress_bar(progress and len(paths) > 1) as bar:  # after the engine started (forked) its workers
+        task = bar.add_task(f"extracting ({engine.description})", total=len({path.resolve() for path in paths}))
         for position, outcome in outcomes:
-            file, i = todo[position]
+            file, i = sent.pop(position)
             if isinstance(outcome, ExtractionFailed):
                 file.reason = file.reason or _bug(outcome)
             else:
                 file.reports[i] = outcome
             file.pending -= 1
             if file.pending == 0:
-                bar.advance(task)
-    for file in files:
-        if file.extracted and not file.reason and file.reports and file.source is not file.reports[0].source:
-            for report in file.reports:  # matched in Simplified: keep the text as written
-                report.meta[ORIGINAL_SOURCE] = file.source
+                yield from ready()
+        if next(reading, None) is not None:
+            raise RuntimeError(f"extraction ({engine.description}) ended before every report was taken")
+        yield from ready()
+
+
+def _finish_file(file: _File, cache: ExtractionCache | None, pipeline: Pipeline) -> None:
+    """Load a cached file's reports (extracting them here if the entry cannot be read after all), and
+    keep the text as written beside the Simplified text a Traditional file was matched in."""
+    if file.reason:
+        return
+    if file.cached:
+        found = cache.get(file.source) if cache is not None else None
+        if found is not None:
+            file.reports = found
+            return
+        try:  # the entry went bad since it was seen: extract the file now, here
+            _split(file)
+        except UnreadableInput as exc:
+            file.reason = str(exc)
+            return
+        for i, outcome in InProcess(pipeline).extract(file.reports):
+            if isinstance(outcome, ExtractionFailed):
+                file.reason = file.reason or _bug(outcome)
+            else:
+                file.reports[i] = outcome
+        file.pending = 0
+    if file.extracted and not file.reason and file.reports and file.source is not file.reports[0].source:
+        for report in file.reports:  # matched in Simplified: keep the text as written
+            report.meta[ORIGINAL_SOURCE] = file.source
 
 
 def _bug(error: Exception | ExtractionFailed) -> str:
@@ -234,35 +294,6 @@ def _bug(error: Exception | ExtractionFailed) -> str:
     name = error.error if isinstance(error, ExtractionFailed) else type(error).__name__
     message = error.message if isinstance(error, ExtractionFailed) else " ".join(str(error).split())
     return f"extraction failed ({name}: {message}); this is a bug in kg, please report it with the file"
-
-
-ORIGINAL_SOURCE = "original_source"  # report.meta key: the Traditional text a report was matched without
-
-
-def restore_traditional(reports: list[Report], resolved) -> None:
-    """Give reports matched in Simplified characters their own text back, after resolution.
-
-    Extraction and resolution run on the Simplified copy, because the lexicons are Simplified; a key stays
-    Simplified, so a Traditional report and a Simplified one name the same thing alike. What the graph
-    shows is the original: the mentions' surfaces and sentences come from the restored text, and a label
-    or alias that is a mention's surface as matched becomes that mention's surface as written
-    (省委第五巡視組, not 省委第五巡视组). A label put together from parts (辽宁省商务厅 from 省商务厅) has no
-    written form and stays as it was made."""
-    traditional = {id(r): r for r in reports if ORIGINAL_SOURCE in r.meta}
-    if not traditional:
-        return
-    for thing in resolved.things:
-        written: dict[str, str] = {}
-        for report in resolved.reports(thing):
-            if id(report) in traditional:
-                original, matched = report.meta[ORIGINAL_SOURCE].text, report.source.text
-                for span in resolved.mentions(thing, report):
-                    written.setdefault(matched[span.start:span.end], original[span.start:span.end])
-        if written:
-            thing.label = written.get(thing.label, thing.label)
-            thing.alt_labels = {written.get(a, a) for a in thing.alt_labels} - {thing.label}
-    for report in traditional.values():
-        report.source = report.meta.pop(ORIGINAL_SOURCE)
 
 
 def _name_uniquely(file: _File, taken: set[str]) -> None:
@@ -302,26 +333,27 @@ def build_corpus(inputs: list[Path], out_dir: Path, *, progress: bool = True, re
     # --rebuild reads nothing from the cache but leaves it be: a build that fails (--strict) loses nothing,
     # and one that succeeds prunes what it did not write anew
     cache = ExtractionCache(out_dir / CACHE, fingerprint(pipeline.names), reuse=not rebuild)
-    with _older_objects_frozen() as freeze:
-        reports = extract(paths, pipeline=pipeline, engine=runner, progress=progress, summary=summary, cache=cache,
-                          strict=strict)
-        freeze()
-        lap = summary.lap("read, split, extract", lap)
-        resolved = resolve(reports)
-        restore_traditional(reports, resolved)
-        freeze()
-        lap = summary.lap("resolve", lap)
-
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-        try:
-            _write_outputs(reports, resolved, staging, out_dir, summary, rebuild=rebuild, workers=workers,
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        with _older_objects_frozen() as freeze:
+            corpus = SpilledCorpus(staging / SPILL)
+            for reports in extract_files(paths, pipeline=pipeline, engine=runner, progress=progress,
+                                         summary=summary, cache=cache, strict=strict):
+                corpus.add_file(reports)  # resolved alone, written to disk, let go
+                _write_texts(reports, staging / "text")
+            freeze()
+            lap = summary.lap("read, split, extract", lap)
+            corpus.finish()
+            freeze()
+            lap = summary.lap("resolve", lap)
+            summary.reports = len(corpus)
+            _write_outputs(corpus, staging, out_dir, summary, rebuild=rebuild, workers=workers,
                            progress=progress, lap=lap)
             _move_into_place(staging, out_dir)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     cache.prune()
-    summary.reports = len(reports)
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -330,10 +362,10 @@ def build_corpus(inputs: list[Path], out_dir: Path, *, progress: bool = True, re
 def _older_objects_frozen() -> Iterator[Callable[[], None]]:
     """``freeze()`` makes the garbage collector skip every object made so far, until the block ends.
 
-    The reports and the resolved corpus live until the end of the build; each full collection set off by
-    the millions of short-lived objects of the later stages would walk them all again. Freezing them also
-    spares the forked workers (kg.write) copying the pages a collection would touch. A caller that froze
-    objects itself keeps its own arrangement: then this does nothing."""
+    What the build keeps (the pipeline's tables, the merged shared things) lives until its end; each full
+    collection set off by the millions of short-lived objects of the later stages would walk it all again.
+    Freezing it also spares the forked workers (kg.write) copying the pages a collection would touch. A
+    caller that froze objects itself keeps its own arrangement: then this does nothing."""
     if gc.get_freeze_count():
         yield lambda: None
         return
@@ -343,13 +375,13 @@ def _older_objects_frozen() -> Iterator[Callable[[], None]]:
         gc.unfreeze()
 
 
-def _write_outputs(reports: list[Report], resolved, staging: Path, out_dir: Path, summary: BuildSummary, *,
+def _write_outputs(corpus: SpilledCorpus, staging: Path, out_dir: Path, summary: BuildSummary, *,
                    rebuild: bool, workers: int | None, progress: bool, lap: float) -> None:
     """Every output, into ``staging``: the graphs streamed to store, Turtle and pages (``kg.write``), then
     the SHACL check of their structure, the overview pages from the finished store, texts and manifest."""
     previous = None if rebuild else _previous_manifest(out_dir)
     summary.incremental = previous is not None
-    written = write_graphs(reports, resolved, staging, previous=previous,
+    written = write_graphs(corpus, staging, previous=previous,
                            base_store=out_dir / "store" if previous else None,
                            workers=workers or default_workers(), progress=progress,
                            structure_limit=VALIDATE_AT_MOST)
@@ -367,11 +399,10 @@ def _write_outputs(reports: list[Report], resolved, staging: Path, out_dir: Path
         written.structure.clear()
         checking = _start_validation(structure, summary)  # a thread: native code, no GIL
         del structure
-    _write_texts(reports, staging / "text")
 
     def facts() -> dict:
         _finish_validation(checking, summary)
-        shown = {"files": summary.files, "reports": len(reports), "triples": summary.triples}
+        shown = {"files": summary.files, "reports": summary.reports, "triples": summary.triples}
         if summary.violations is not None:
             shown["violations"] = summary.violations
         return shown
@@ -382,9 +413,10 @@ def _write_outputs(reports: list[Report], resolved, staging: Path, out_dir: Path
 
 
 def _write_texts(reports: list[Report], folder: Path) -> None:
-    """The plain text of each HTML, DOCX or PDF input, which its offsets index (the vocabulary's contract:
-    "the plain text extracted from it, kept beside the graph"). Written with ``newline=''`` so that the
-    saved text is the text the offsets count. No such input: no folder, and the last build's goes."""
+    """The plain text of each HTML, DOCX or PDF input among one file's reports (after resolution: the text
+    as written), which its offsets index (the vocabulary's contract: "the plain text extracted from it,
+    kept beside the graph"). Written with ``newline=''`` so that the saved text is the text the offsets
+    count. No such input in the build: no folder, and the last build's goes."""
     texts = {r.source.name if r.source.iri_stem is None else r.source.iri_stem + r.source.path.suffix: r.source.text
              for r in reports if needs_text_copy(r.source.path)}
     for name, text in sorted(texts.items()):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import io
 import pickle
+import shutil
 from functools import lru_cache
 from pathlib import Path
 
@@ -118,10 +119,23 @@ class ExtractionCache:
         self.used.add(key)
         return reports
 
-    def put(self, source: Source, reports: list[Report]) -> None:
+    def has(self, source: Source) -> bool:
+        """Whether an entry for this very text is there to be read (``get`` may still find it damaged)."""
+        return self.reuse and (self.folder / f"{self.key(source)}.pickle").is_file()
+
+    def put(self, source: Source, reports: list[Report], *, into: Path | None = None) -> None:
+        """Add the entry; ``into`` another folder holds it back instead, until ``adopt(into)``."""
         key = self.key(source)
-        write_atomic(self.folder / f"{key}.pickle", dumps(reports, source), mode=0o600)
-        self.used.add(key)
+        write_atomic((into or self.folder) / f"{key}.pickle", dumps(reports, source), mode=0o600)
+        if into is None:
+            self.used.add(key)
+
+    def adopt(self, held: Path) -> None:
+        """Move the entries held back in ``held`` (``put(..., into=held)``) into the cache."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for entry in sorted(held.glob("*.pickle")):
+            shutil.move(entry, self.folder / entry.name)
+            self.used.add(entry.stem)
 
     def prune(self) -> int:
         """Remove the entries this build did not use (changed or deleted files, older code); their count."""

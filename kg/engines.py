@@ -3,7 +3,8 @@
 Extraction is most of a build's time and is done report by report, each report on its own (resolution and
 the RDF mapping look across reports and stay in the build's process). So an engine takes reports that
 are split but not yet extracted and gives each back extracted, as soon as it is done, with its position
-in the list. What travels to a worker is the report with its file's text, so a cluster's workers need no
+in the order taken. It takes them as they come (an iterable), only a few ahead of what it gives back, so
+that the build reads its files as extraction goes rather than all first. What travels to a worker is the report with its file's text, so a cluster's workers need no
 disk shared with the build; what comes back is the report pickled without its text (``kg.cache.dumps``),
 which the build still has. Workers build the pipeline from its component names, so a custom component
 must be registered (``@component``) in a module the workers import.
@@ -16,10 +17,11 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Iterator, Protocol, Sequence
+from itertools import chain, islice
+from typing import Iterable, Iterator, Protocol
 
 from .cache import dumps, loads
 from .model import Report
@@ -38,6 +40,7 @@ class ExtractionFailed:
 
 
 Outcome = Report | ExtractionFailed
+AHEAD = 4  # tasks waiting per worker: enough to keep it busy, few enough that reading follows extraction
 
 
 class EngineError(RuntimeError):
@@ -45,11 +48,12 @@ class EngineError(RuntimeError):
 
 
 class Engine(Protocol):
-    """Extracts reports and yields ``(position, outcome)`` for each, in the order they finish."""
+    """Extracts reports and yields ``(position, outcome)`` for each, in the order they finish; every
+    report of ``reports`` is taken before the last outcome is yielded."""
 
     description: str
 
-    def extract(self, reports: Sequence[Report]) -> Iterator[tuple[int, Outcome]]: ...
+    def extract(self, reports: Iterable[Report]) -> Iterator[tuple[int, Outcome]]: ...
 
 
 def default_workers() -> int:
@@ -76,7 +80,7 @@ class InProcess:
         self.pipeline = pipeline
         self.description = "in this process"
 
-    def extract(self, reports: Sequence[Report]) -> Iterator[tuple[int, Outcome]]:
+    def extract(self, reports: Iterable[Report]) -> Iterator[tuple[int, Outcome]]:
         for position, report in enumerate(reports):
             yield position, _run(self.pipeline, report)
 
@@ -123,42 +127,52 @@ class ProcessPool:
         self.workers, self.pipeline, self.names = workers, pipeline, tuple(pipeline.names)
         self.description = f"{workers} worker processes"
 
-    def extract(self, reports: Sequence[Report]) -> Iterator[tuple[int, Outcome]]:
-        """Extract the first report here, then start the workers and submit the rest now; the iterator
-        yields the outcomes, the first one first.
+    def extract(self, reports: Iterable[Report]) -> Iterator[tuple[int, Outcome]]:
+        """Extract the first report here, then start the workers and submit the next few now; the iterator
+        yields the outcomes, the first one first, and submits a report for each outcome it yields.
 
         The first report loads every table the pipeline loads on first use (jieba's dictionary and tags,
         the lexicons' patterns: seconds of CPU), so forked workers inherit them, and the pipeline itself,
         instead of loading them each. Submitting here rather than on the first ``next`` lets the caller
-        start a progress bar (a thread) afterwards: forking must happen while this process has one thread."""
-        if len(reports) < 3:  # a pool would only add its start-up
-            return InProcess(self.pipeline).extract(reports)
-        first = _run(self.pipeline, reports[0])
+        start a progress bar (a thread) afterwards: forking must happen while this process has one thread.
+        Only ``AHEAD`` tasks per worker wait at a time, so that reports are read as they are extracted."""
+        pending = enumerate(reports)
+        head = list(islice(pending, self.workers + 1))
+        if len(head) < 3:  # a pool would only add its start-up
+            return InProcess(self.pipeline).extract(report for _, report in head)
+        first = _run(self.pipeline, head[0][1])
         forkable = fork_is_safe()
         if forkable:
             _pipelines[self.names] = self.pipeline  # what a forked worker finds, warm
         context = multiprocessing.get_context("fork" if forkable else "spawn")
-        pool = ProcessPoolExecutor(min(self.workers, len(reports) - 1), mp_context=context)
+        workers = min(self.workers, len(head) - 1)
+        pool = ProcessPoolExecutor(workers, mp_context=context)
+        pending = chain(head[1:], pending)
         try:
-            futures = {pool.submit(extract_pickled, report, self.names): i
-                       for i, report in enumerate(reports) if i > 0}
+            futures = {pool.submit(extract_pickled, report, self.names): (i, report)
+                       for i, report in islice(pending, AHEAD * workers)}
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)
             raise
-        return self._outcomes(pool, futures, reports, first)
+        return self._outcomes(pool, futures, pending, first)
 
-    @staticmethod
-    def _outcomes(pool: ProcessPoolExecutor, futures: dict, reports: Sequence[Report],
+    def _outcomes(self, pool: ProcessPoolExecutor, futures: dict, pending: Iterator[tuple[int, Report]],
                   first: Outcome) -> Iterator[tuple[int, Outcome]]:
         try:
             yield 0, first
-            for future in as_completed(futures):
-                position = futures[future]
-                try:
-                    yield position, _received(future.result(), reports[position])
-                except BrokenProcessPool as exc:
-                    raise EngineError(f"a worker process died ({exc}); was it out of memory? try fewer --workers") \
-                        from None
+            first = None  # the caller has it: hold no outcome here (a build keeps none for long)
+            while futures:
+                finished, _ = wait(futures, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    position, report = futures.pop(future)
+                    try:
+                        outcome = _received(future.result(), report)
+                    except BrokenProcessPool as exc:
+                        raise EngineError(f"a worker process died ({exc}); was it out of memory? "
+                                          "try fewer --workers") from None
+                    for i, more in islice(pending, 1):
+                        futures[pool.submit(extract_pickled, more, self.names)] = (i, more)
+                    yield position, outcome
         finally:  # however the build ends, Ctrl-C or an error: no task left to run, no worker left behind
             pool.shutdown(wait=True, cancel_futures=True)
 
@@ -172,7 +186,7 @@ class DaskCluster:
     installed, at the version the build runs: a task runs the workers' code on the text sent to it.
     """
 
-    def __init__(self, scheduler: str, names: Sequence[str], *, connect_timeout: float = 30) -> None:
+    def __init__(self, scheduler: str, names: Iterable[str], *, connect_timeout: float = 30) -> None:
         try:
             import distributed  # noqa: F401
         except ImportError:
@@ -181,8 +195,10 @@ class DaskCluster:
         self.scheduler, self.names, self.connect_timeout = scheduler, tuple(names), connect_timeout
         self.description = f"Dask cluster at {scheduler}"
 
-    def extract(self, reports: Sequence[Report]) -> Iterator[tuple[int, Outcome]]:
-        """Connect and submit every report now (a connection error is raised here); the iterator yields."""
+    def extract(self, reports: Iterable[Report]) -> Iterator[tuple[int, Outcome]]:
+        """Connect and submit the first reports now (a connection error is raised here); the iterator
+        yields the outcomes and submits a report for each. ``AHEAD`` tasks per worker thread wait at a
+        time, so that reports are read as they are extracted."""
         from distributed import Client
 
         try:
@@ -190,25 +206,37 @@ class DaskCluster:
         except (OSError, TimeoutError, ValueError) as exc:
             raise EngineError(f"cannot reach the Dask scheduler at {self.scheduler}: "
                               f"{' '.join(str(exc).split()) or type(exc).__name__}") from None
+        pending = enumerate(reports)
         try:
-            # pure=False: two reports with equal text are still two tasks, each with its own answer
-            futures = client.map(extract_pickled, list(reports), names=self.names, pure=False)
+            window = AHEAD * max(2, sum(client.nthreads().values()))
+            futures = {}
+            for i, report in islice(pending, window):
+                future = self._submit(client, report)
+                futures[future.key] = (future, i, report)
         except BaseException:
             client.close()
             raise
-        return self._outcomes(client, futures, reports)
+        return self._outcomes(client, futures, pending)
 
-    @staticmethod
-    def _outcomes(client, futures: list, reports: Sequence[Report]) -> Iterator[tuple[int, Outcome]]:
+    def _submit(self, client, report: Report):
+        # pure=False: two reports with equal text are still two tasks, each with its own answer
+        return client.submit(extract_pickled, report, names=self.names, pure=False)
+
+    def _outcomes(self, client, futures: dict, pending: Iterator[tuple[int, Report]]) -> Iterator[tuple[int, Outcome]]:
         from distributed import as_completed as finished
 
-        position = {future.key: i for i, future in enumerate(futures)}
         try:
-            for future in finished(futures, loop=client.loop):  # our client is nobody's default
-                i = position[future.key]
-                yield i, _received(future.result(), reports[i])
+            running = finished([future for future, _, _ in futures.values()], loop=client.loop)  # nobody's default
+            for future in running:
+                _, i, report = futures.pop(future.key)
+                outcome = _received(future.result(), report)
+                for j, more in islice(pending, 1):
+                    submitted = self._submit(client, more)
+                    futures[submitted.key] = (submitted, j, more)
+                    running.add(submitted)
+                yield i, outcome
         finally:
-            client.cancel(futures)
+            client.cancel([future for future, _, _ in futures.values()])
             client.close()
 
 

@@ -58,10 +58,14 @@ def _report_iri(stem: str, index: int) -> ox.NamedNode:
     return _n(XSR[f"report/{_slug(stem)}-{index + 1}"])
 
 
-def thing_iri(thing: Thing, report: Report) -> ox.NamedNode:
-    source = report.source  # a renamed file (see Source.stem) scopes its things by its new name too
-    scope = "global" if thing.scope == "global" else \
-        f"{source.name}#{report.index}" if source.iri_stem is None else f"{source.iri_stem}/{source.name}#{report.index}"
+def thing_iri(thing: Thing, report: Report | None) -> ox.NamedNode:
+    """A thing's IRI; ``report`` (the one naming it) is needed for a report-scoped thing only."""
+    if thing.scope == "global":
+        scope = "global"
+    else:
+        source = report.source  # a renamed file (see Source.stem) scopes its things by its new name too
+        scope = f"{source.name}#{report.index}" if source.iri_stem is None \
+            else f"{source.iri_stem}/{source.name}#{report.index}"
     digest = hashlib.sha1(f"{thing.kind}\x1f{scope}\x1f{thing.key}".encode("utf-8")).hexdigest()[:16]
     return ox.NamedNode(f"{XSR_IRI}{thing.kind.lower()}/{digest}")
 
@@ -159,11 +163,16 @@ class GraphMapper:
         return g
 
     def entities_graph(self) -> list[ox.Quad]:
-        shared = _Quads(ENTITIES_GRAPH)
-        for thing in self.resolved.things:
-            if thing.scope == "global":
-                _describe(shared, thing, self.iri[id(thing)])
-        return shared
+        return entities_graph(self.resolved.things)
+
+
+def entities_graph(things: list[Thing]) -> list[ox.Quad]:
+    """The ``ENTITIES_GRAPH``: the description of each global thing among ``things``, in their order."""
+    shared = _Quads(ENTITIES_GRAPH)
+    for thing in things:
+        if thing.scope == "global":
+            _describe(shared, thing, thing_iri(thing, None))
+    return shared
 
 
 # the terms used for every thing, made once
@@ -325,5 +334,5 @@ def _rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Identifier:
     return Literal(term.value, datatype=None if datatype == _XSD_STRING else URIRef(datatype))
 
 
-__all__ = ["ENTITIES_GRAPH", "GraphMapper", "TurtleWriter", "to_quads", "union_triples", "union_graph", "report_iri", "thing_iri",
+__all__ = ["ENTITIES_GRAPH", "GraphMapper", "entities_graph", "TurtleWriter", "to_quads", "union_triples", "union_graph", "report_iri", "thing_iri",
            "literal", "curie"]

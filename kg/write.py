@@ -1,12 +1,14 @@
 """Map the resolved corpus to RDF and write a build's outputs, graph by graph.
 
-Streaming: each report's named graph is mapped, serialized (N-Quads for the store, Turtle for
-``graph.ttl``), drawn as its page (``reports/<slug>.html``) and forgotten; the build's process only hands
-the bytes on, in report order: to the store's loader (``kg.store.GraphLoader``, a thread that loads in
-Rust without the GIL) and to ``graph.ttl``. So memory does not grow with the RDF of the corpus, and the
-mapping runs in ``workers`` processes at once. Workers are forked after resolution, so they share the
-resolved corpus without copying it; they keep only the shared things' graph (``ENTITIES_GRAPH``), to
-draw pages with. The overview pages (``index.html``, ``graph.html``) are drawn from the finished store.
+Streaming: each report is read back from where the build spilled it (``kg.spill``), and its named graph is
+mapped, serialized (N-Quads for the store, Turtle for ``graph.ttl``), drawn as its page
+(``reports/<slug>.html``) and forgotten; the build's process only hands the bytes on, in report order: to
+the store's loader (``kg.store.GraphLoader``, a thread that loads in Rust without the GIL) and to
+``graph.ttl``. So memory grows neither with the reports nor with the RDF of the corpus, and the mapping runs
+in ``workers`` processes at once. Workers are forked after the merge, so they share the merged shared
+things without copying them, and read the reports they map themselves; they keep the shared things' graph
+(``ENTITIES_GRAPH``), to draw pages with. The overview pages (``index.html``, ``graph.html``) are drawn from
+the finished store.
 
 With one worker, and where fork is missing or unsafe (another thread runs: forking it could deadlock) or
 this process is a daemon (it may have no children), the same work runs in this process, graph after graph.
@@ -27,11 +29,11 @@ from typing import Callable, Iterator
 import pyoxigraph as ox
 
 from .engines import fork_is_safe
-from .model import Report
 from .progress import progress_bar
 from .overview import write_overview
-from .rdf import ENTITIES_GRAPH, GraphMapper, TurtleWriter
+from .rdf import ENTITIES_GRAPH, GraphMapper, TurtleWriter, entities_graph
 from .render import write_graph_view, write_view
+from .spill import SpilledCorpus
 from .store import ONTOLOGY_GRAPH, GraphLoader, ontology_nquads
 from .validate import MENTION_DETAILS
 from .viz import SharedThings, report_view_of_graph, slug
@@ -72,7 +74,7 @@ class MappedGraph:
     page: bool  # its page was written
 
 
-def write_graphs(reports: list[Report], resolved, staging: Path, *, previous: dict | None, base_store: Path | None,
+def write_graphs(corpus: SpilledCorpus, staging: Path, *, previous: dict | None, base_store: Path | None,
                  workers: int, progress: bool = False, structure_limit: int | None = None) -> Written:
     """Write ``staging/store``, ``staging/graph.ttl`` and ``staging/reports/``; return what was written.
 
@@ -81,11 +83,10 @@ def write_graphs(reports: list[Report], resolved, staging: Path, *, previous: di
     ``structure_limit``: keep the structure (for SHACL) only up to this many triples: past it, what was kept
     is let go and ``written.structure`` stays empty, so that memory stays flat on a big corpus."""
     written = Written()
-    mapper = GraphMapper(reports, resolved)
-    entities = mapper.entities_graph()
+    entities = entities_graph(corpus.shared_things())
     entities_nquads = ox.serialize(entities, format=ox.RdfFormat.N_QUADS)
     (staging / "reports").mkdir(parents=True, exist_ok=True)
-    with _GraphWorkers(mapper, reports, entities_nquads, staging, workers) as mapped_graphs, \
+    with _GraphWorkers(corpus, entities_nquads, staging, workers) as mapped_graphs, \
             GraphLoader(staging / "store", base=base_store) as loader, \
             TurtleWriter(staging / "graph.ttl") as turtle:
 
@@ -108,8 +109,8 @@ def write_graphs(reports: list[Report], resolved, staging: Path, *, previous: di
             written.triples += mapped.triples
             written.pages += mapped.page
 
-        with progress_bar(progress and len(reports) > 1) as bar:  # after the fork: the bar runs a thread
-            task = bar.add_task("writing graphs and pages", total=len(reports))
+        with progress_bar(progress and len(corpus) > 1) as bar:  # after the fork: the bar runs a thread
+            task = bar.add_task("writing graphs and pages", total=len(corpus))
             for mapped in mapped_graphs:  # in report order, whoever mapped them
                 hand_over(mapped)
                 bar.advance(task)
@@ -153,8 +154,7 @@ def _serialized(graph: str, quads: list[ox.Quad], nquads: bytes | None = None, *
 class _Job:
     """What a graph worker needs, set before the workers fork so that they share it without a copy."""
 
-    mapper: GraphMapper
-    reports: list[Report]
+    corpus: SpilledCorpus
     entities: bytes
     folder: Path
     shared: SharedThings | None = None  # the shared things' triples, read once by each worker
@@ -165,8 +165,8 @@ _job = _Job()
 
 def _map_report(position: int) -> MappedGraph:
     """Map one report: its graph serialized, and its page written from its graph and the shared things."""
-    report = _job.reports[position]
-    quads = _job.mapper.report_graph(report)
+    report, resolved = _job.corpus.report(position)
+    quads = GraphMapper([report], resolved).report_graph(report)
     mapped = _serialized(quads.graph.value, quads, page=True)
     if _job.shared is None:
         _job.shared = SharedThings(ox.parse(_job.entities, format=ox.RdfFormat.N_QUADS))
@@ -185,19 +185,18 @@ class _GraphWorkers:
     At most a few graphs per worker are mapped ahead of the one the build waits for, so finished graphs
     do not pile up when the store is the slower side."""
 
-    def __init__(self, mapper: GraphMapper, reports: list[Report], entities: bytes, staging: Path,
-                 workers: int) -> None:
-        _job.mapper, _job.reports, _job.entities, _job.folder = mapper, reports, entities, staging / "reports"
+    def __init__(self, corpus: SpilledCorpus, entities: bytes, staging: Path, workers: int) -> None:
+        _job.corpus, _job.entities, _job.folder = corpus, entities, staging / "reports"
         _job.shared = None
         self.pool: ProcessPoolExecutor | None = None
         self.ahead = 4 * max(1, workers)
-        if workers > 1 and len(reports) > 1 and fork_is_safe():
+        if workers > 1 and len(corpus) > 1 and fork_is_safe():
             self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                                             initializer=_start_worker)
             self.pool.submit(int)  # forks every worker now, before the store's loader starts its thread
 
     def __iter__(self) -> Iterator[MappedGraph]:
-        count = len(_job.reports)
+        count = len(_job.corpus)
         if self.pool is None:
             for position in range(count):
                 yield _map_report(position)
@@ -220,7 +219,7 @@ class _GraphWorkers:
     def __exit__(self, *exc: object) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
-        _job.mapper = _job.reports = _job.shared = None  # type: ignore[assignment]
+        _job.corpus = _job.shared = None  # type: ignore[assignment]
 
 
 __all__ = ["write_graphs", "write_overview_pages", "write_manifest", "Written", "MappedGraph", "MANIFEST_FORMAT"]

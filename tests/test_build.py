@@ -130,6 +130,34 @@ def test_rebuild_ignores_the_cache_and_a_lost_manifest_means_a_clean_store(corpu
     assert after.graphs_written == len(list(ox.Store.read_only(str(out / "store")).named_graphs()))
 
 
+def test_a_cache_entry_found_damaged_when_its_turn_comes_is_extracted_again(corpus: Path, tmp_path: Path) -> None:
+    (corpus / "other.txt").write_text(OTHER, encoding="utf-8")
+    out = tmp_path / "out"
+    build_corpus([corpus], out, progress=False)
+    graph = (out / "graph.ttl").read_bytes()
+    entry = sorted((out / CACHE).glob("*.pickle"))[0]
+    entry.write_bytes(b"not a pickle")  # the entry is seen at reading time, and read only later
+    again = build_corpus([corpus], out, progress=False)
+    assert (again.files, again.extracted, again.reused, again.skipped) == (2, 1, 1, [])
+    assert (out / "graph.ttl").read_bytes() == graph
+    assert entry.read_bytes() != b"not a pickle"  # written anew
+
+
+def test_files_are_read_as_extraction_goes_and_handed_on_in_order(corpus: Path, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    names = ["a.txt", "b.txt", "c.txt"]
+    for name in names:
+        (corpus / name).write_text(OTHER, encoding="utf-8")
+    read: list[str] = []
+    real_read = kg.build.read_source
+    monkeypatch.setattr(kg.build, "read_source", lambda path: read.append(path.name) or real_read(path))
+    files = kg.build.extract_files([corpus / name for name in names])
+    first = next(files)
+    assert read == ["a.txt"]  # the next file is read only when the engine asks for its reports
+    assert first[0].source.name == "a.txt"
+    assert [reports[0].source.name for reports in files] == ["b.txt", "c.txt"] and read == names
+
+
 def test_the_text_of_an_html_input_is_kept_beside_the_graph_and_its_offsets_index_it(
         corpus: Path, tmp_path: Path) -> None:
     page = "<html><body><nav>首页 | 通知公告</nav><article>" + "".join(

@@ -9,20 +9,26 @@
 
 The merge keeps the first thing's label; every other name becomes an altLabel. Relations are re-pointed to
 the surviving things and exact duplicates dropped.
+
+``resolve`` does this on reports held in memory; a build does the same one report at a time
+(``kg.resolve.stream``), so that it need not hold them all.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import import_module
 
 from ..model import Relation, Report, Span, Thing
 from .registry import RESOLVERS, resolver
 
-__all__ = ["resolve", "Resolved", "resolver"]
+__all__ = ["resolve", "Resolved", "resolver", "run_resolvers", "restore_traditional", "ORIGINAL_SOURCE"]
 
 _PER_KIND_MODULES = ("units", "persons")
+ORIGINAL_SOURCE = "original_source"  # report.meta key: the Traditional text a report was matched without
 
 
+@cache
 def _load_resolvers() -> None:
     for name in _PER_KIND_MODULES:
         try:
@@ -49,15 +55,20 @@ class Resolved:
         return self.spans.get((id(thing), id(report)), [])
 
 
+def run_resolvers(report: Report) -> None:
+    """The per-kind resolvers on one report: each looks at that report alone."""
+    _load_resolvers()
+    for kind in ("Unit", "InspectionTeam", "Person", "Post", "Document", "Program", "Deadline", "Problem",
+                 "Inspection"):
+        for fn in RESOLVERS.get(kind, ()):
+            fn(report)
+
+
 def resolve(reports: list[Report], *, per_kind: bool = True) -> Resolved:
     """Run the per-kind resolvers (unless ``per_kind`` is off), then merge things by key within each
     report and across reports."""
-    _load_resolvers()
     for report in reports if per_kind else ():
-        for kind in ("Unit", "InspectionTeam", "Person", "Post", "Document", "Program", "Deadline", "Problem",
-                     "Inspection"):
-            for fn in RESOLVERS.get(kind, ()):
-                fn(report)
+        run_resolvers(report)
     out = Resolved()
     survivors: dict[tuple, Thing] = {}
     replaced: dict[int, Thing] = {}
@@ -118,3 +129,29 @@ def _absorb(kept: Thing, other: Thing, have: set[Span]) -> None:
             kept.attrs[k] = v
         elif isinstance(v, list) and isinstance(kept.attrs[k], list):
             kept.attrs[k] = kept.attrs[k] + [x for x in v if x not in kept.attrs[k]]
+
+
+def restore_traditional(reports: list[Report], resolved: Resolved) -> None:
+    """Give reports matched in Simplified characters their own text back, after resolution.
+
+    Extraction and resolution run on the Simplified copy, because the lexicons are Simplified; a key stays
+    Simplified, so a Traditional report and a Simplified one name the same thing alike. What the graph
+    shows is the original: the mentions' surfaces and sentences come from the restored text, and a label
+    or alias that is a mention's surface as matched becomes that mention's surface as written
+    (省委第五巡視組, not 省委第五巡视组). A label put together from parts (辽宁省商务厅 from 省商务厅) has no
+    written form and stays as it was made."""
+    traditional = {id(r): r for r in reports if ORIGINAL_SOURCE in r.meta}
+    if not traditional:
+        return
+    for thing in resolved.things:
+        written: dict[str, str] = {}
+        for report in resolved.reports(thing):
+            if id(report) in traditional:
+                original, matched = report.meta[ORIGINAL_SOURCE].text, report.source.text
+                for span in resolved.mentions(thing, report):
+                    written.setdefault(matched[span.start:span.end], original[span.start:span.end])
+        if written:
+            thing.label = written.get(thing.label, thing.label)
+            thing.alt_labels = {written.get(a, a) for a in thing.alt_labels} - {thing.label}
+    for report in traditional.values():
+        report.source = report.meta.pop(ORIGINAL_SOURCE)

@@ -1,0 +1,74 @@
+"""The build's reports kept on disk between extraction and the RDF mapping, so that memory stays flat.
+
+A build used to hold every extracted report until its graph was written: about 14 MB per copy of the seeds.
+Now each file's reports, as soon as they are extracted, are resolved alone (``kg.resolve.stream``),
+pickled to a folder with their text, and let go; what stays in memory is the merge of their summaries
+(the things shared across reports, the relations among them). The mapping then reads the reports back
+one file at a time, each with the ``Resolved`` the whole-corpus resolution would have given it. Forked
+graph workers (``kg.write``) read the files themselves.
+"""
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+from .model import Report, Thing
+from .resolve import Resolved
+from .resolve.stream import LocalResolution, Merged, resolve_locally
+
+
+class SpilledCorpus:
+    """Reports added file by file, in the build's order, to ``folder``; read back by position."""
+
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.folder = folder
+        self.merged = Merged()
+        self._where: list[tuple[int, int]] = []  # report position → (file number, index among its reports)
+        self._files = 0
+        self._loaded: tuple[int, list[tuple[Report, LocalResolution, list | None]]] | None = None  # last file read
+
+    def add_file(self, reports: list[Report]) -> None:
+        """Resolve each of one file's reports alone, fold in its summary and write them to disk.
+
+        The reports are changed as resolution changes them (a Traditional one gets its text back)."""
+        entries = []
+        for report in reports:
+            local, summary = resolve_locally(report)
+            self.merged.add(summary)
+            # what the mapping reads of the report besides its text and spans: only the things kept
+            report.things = [thing for _, thing, _ in local.things]
+            report.relations = [relation for relation, _ in local.relations]
+            self._where.append((self._files, len(entries)))
+            # the sentences found during extraction, which a pickle of the report leaves out: cheaper read
+            # than found again
+            entries.append((report, local, vars(report).get("sentences")))
+        (self.folder / f"{self._files}.pickle").write_bytes(pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
+        self._files += 1
+
+    def finish(self) -> None:
+        """Every file is in: settle the shared things' names and attributes."""
+        self.merged.finish()
+
+    def __len__(self) -> int:
+        return len(self._where)
+
+    def shared_things(self) -> list[Thing]:
+        """The things shared across reports, for the ``ENTITIES_GRAPH``."""
+        return self.merged.things()
+
+    def report(self, position: int) -> tuple[Report, Resolved]:
+        """The report at ``position``, read back, with its resolution in the whole corpus.
+
+        Reports are asked for in order, so one file is read once and kept until the next is asked for."""
+        number, index = self._where[position]
+        if self._loaded is None or self._loaded[0] != number:
+            self._loaded = None  # let the last file go before reading the next
+            self._loaded = number, pickle.loads((self.folder / f"{number}.pickle").read_bytes())
+        report, local, sentences = self._loaded[1][index]
+        if sentences is not None:
+            vars(report)["sentences"] = sentences  # Report.sentences is a cached_property
+        return report, self.merged.resolved(report, local, position)
+
+
+__all__ = ["SpilledCorpus"]
