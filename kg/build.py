@@ -35,7 +35,6 @@ from itertools import chain, count
 from pathlib import Path
 from typing import Callable, Iterator
 
-import pyoxigraph as ox
 
 from .cache import ExtractionCache, fingerprint
 from .engines import Engine, ExtractionFailed, InProcess, default_workers, engine_for
@@ -343,10 +342,10 @@ def build_corpus(inputs: list[Path], out_dir: Path, *, progress: bool = True, re
                 corpus.add_file(reports)  # resolved alone, written to disk, let go
                 _write_texts(reports, staging / "text")
             freeze()
-            lap = summary.lap("read, split, extract", lap)
+            lap = summary.lap("read, split, extract, resolve each report", lap)
             corpus.finish()
             freeze()
-            lap = summary.lap("resolve", lap)
+            lap = summary.lap("merge across reports", lap)
             summary.reports = len(corpus)
             _write_outputs(corpus, staging, out_dir, summary, rebuild=rebuild, workers=workers,
                            progress=progress, lap=lap)
@@ -395,7 +394,7 @@ def _write_outputs(corpus: SpilledCorpus, staging: Path, out_dir: Path, summary:
         summary.validation = (f"skipped: {written.structure_triples:,} triples of structure, over the build's "
                               f"{VALIDATE_AT_MOST:,} (memory): run kg validate")
     else:
-        structure = list(ox.parse(b"".join(written.structure), format=ox.RdfFormat.N_TRIPLES))
+        structure = b"".join(written.structure)  # N-Triples, read by the engine as they are
         written.structure.clear()
         checking = _start_validation(structure, summary)  # a thread: native code, no GIL
         del structure
@@ -435,7 +434,7 @@ def _finish_validation(checking: Future | None, summary: BuildSummary) -> None:
         summary.validation = f"failed: {' '.join(str(exc).split())[:200]}"
 
 
-def _start_validation(quads: list, summary: BuildSummary) -> Future | None:
+def _start_validation(structure: bytes, summary: BuildSummary) -> Future | None:
     """Check the graph's structure against the SHACL shapes while the outputs are written.
 
     Every shape but the per-mention ones (``kg.validate.MENTION_SHAPES``): those read four fifths of the
@@ -450,7 +449,7 @@ def _start_validation(quads: list, summary: BuildSummary) -> Future | None:
         summary.validation = f"skipped ({engine} is slow on a whole corpus): run kg validate"
         return None
     summary.validation = f"{engine}, all shapes but the per-mention ones"
-    return start_validation(quads, engine=engine, structure_only=True)
+    return start_validation(structure, engine=engine, structure_only=True)
 
 
 def _previous_manifest(out_dir: Path) -> dict | None:
