@@ -252,16 +252,21 @@ def _extracted_in_order(paths: list[Path], engine: Engine, pipeline: Pipeline, c
         task = bar.add_task(f"extracting ({engine.description})", total=len({path.resolve() for path in paths}))
         for position, outcome in outcomes:
             file, i = sent.pop(position)
-            if isinstance(outcome, ExtractionFailed):
-                file.reason = file.reason or _bug(outcome)
-            else:
-                file.reports[i] = outcome
-            file.pending -= 1
+            _take(file, i, outcome)
             if file.pending == 0:
                 yield from ready()
         if next(reading, None) is not None:
             raise RuntimeError(f"extraction ({engine.description}) ended before every report was taken")
         yield from ready()
+
+
+def _take(file: _File, index: int, outcome: Report | ExtractionFailed) -> None:
+    """Put the extraction of the file's ``index``-th report in its place, or its failure in the file's reason."""
+    if isinstance(outcome, ExtractionFailed):
+        file.reason = file.reason or _bug(outcome)
+    else:
+        file.reports[index] = outcome
+    file.pending -= 1
 
 
 def _finish_file(file: _File, cache: ExtractionCache | None, pipeline: Pipeline) -> None:
@@ -280,11 +285,7 @@ def _finish_file(file: _File, cache: ExtractionCache | None, pipeline: Pipeline)
             file.reason = str(exc)
             return
         for i, outcome in InProcess(pipeline).extract(file.reports):
-            if isinstance(outcome, ExtractionFailed):
-                file.reason = file.reason or _bug(outcome)
-            else:
-                file.reports[i] = outcome
-        file.pending = 0
+            _take(file, i, outcome)
     if file.extracted and not file.reason and file.reports and file.source is not file.reports[0].source:
         for report in file.reports:  # matched in Simplified: keep the text as written
             report.meta[ORIGINAL_SOURCE] = file.source
