@@ -21,7 +21,6 @@ the store a clean build writes, quad for quad (tested). ``rebuild=True`` ignores
 """
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import shutil
@@ -29,14 +28,15 @@ import tempfile
 import time
 from concurrent.futures import Future
 from collections import deque
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from itertools import chain, count
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator
 
 
 from .cache import ExtractionCache, fingerprint
+from .collector import older_objects_frozen
 from .engines import Engine, ExtractionFailed, InProcess, default_workers, engine_for
 from .model import Report, Source
 from .pipeline import Pipeline
@@ -338,7 +338,7 @@ def build_corpus(inputs: list[Path], out_dir: Path, *, progress: bool = True, re
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
-        with _older_objects_frozen() as freeze:
+        with older_objects_frozen() as freeze:
             corpus = SpilledCorpus(staging / SPILL)
             for reports in extract_files(paths, pipeline=pipeline, engine=runner, progress=progress,
                                          summary=summary, cache=cache, strict=strict):
@@ -358,23 +358,6 @@ def build_corpus(inputs: list[Path], out_dir: Path, *, progress: bool = True, re
     cache.prune()
     summary.seconds = time.perf_counter() - started
     return summary
-
-
-@contextmanager
-def _older_objects_frozen() -> Iterator[Callable[[], None]]:
-    """``freeze()`` makes the garbage collector skip every object made so far, until the block ends.
-
-    What the build keeps (the pipeline's tables, the merged shared things) lives until its end; each full
-    collection set off by the millions of short-lived objects of the later stages would walk it all again.
-    Freezing it also spares the forked workers (kg.write) copying the pages a collection would touch. A
-    caller that froze objects itself keeps its own arrangement: then this does nothing."""
-    if gc.get_freeze_count():
-        yield lambda: None
-        return
-    try:
-        yield gc.freeze
-    finally:
-        gc.unfreeze()
 
 
 def _write_outputs(corpus: SpilledCorpus, staging: Path, out_dir: Path, summary: BuildSummary, *,

@@ -9,20 +9,18 @@ Safety: document text enters the page as JSON escaped for <script> and is shown 
 """
 from __future__ import annotations
 
-import gc
 import html
 import json
 import re
 from collections import Counter
-from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
 
 import pyvis
 from pyvis.network import Network
 from rdflib import URIRef
 
+from kg.collector import collector_paused, older_objects_frozen
 from kg.files import write_atomic
 from kg.vocab import XS
 
@@ -336,7 +334,6 @@ def view_page(view, *, title: str | None = None) -> str:
 
 def write_view(view, path: Path, *, title: str | None = None) -> None:
     """Write a view (kg.viz.View) as one self-contained UTF-8 HTML page at ``path``, atomically."""
-    from kg.viz import collector_paused
     with collector_paused():
         page = b"".join(p if isinstance(p, bytes) else p.encode("utf-8") for p in _page_pieces(view, title))
     write_atomic(Path(path), page)
@@ -351,28 +348,12 @@ def write_report_pages(store, out_dir: Path, *, max_nodes: int | None = None) ->
     store = _as_store(store) if isinstance(store, (str, Path)) else store  # quads: viz reads them as they are
     kwargs = {} if max_nodes is None else {"max_nodes": max_nodes}
     n = 0
-    with _older_objects_frozen():
+    with older_objects_frozen() as freeze:
+        freeze()  # the build's heap (reports, things, quads): a third of the pages' time otherwise
         for slug, view in viz.report_views(store, **kwargs):
             write_view(view, Path(out_dir) / "reports" / f"{slug}.html")
             n += 1
     return n
-
-
-@contextmanager
-def _older_objects_frozen() -> Iterator[None]:
-    """Let the garbage collector skip every object made before (``gc.freeze``) until the block ends.
-
-    The pages make about a million short-lived objects, and each full collection they set off would
-    otherwise walk the whole build's heap (reports, things, quads): a third of the pages' time. A heap
-    frozen already (by a caller that froze it before forking this process, say) is left as it is."""
-    if gc.get_freeze_count():
-        yield
-        return
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 def write_graph_view(store, path: Path, *, max_nodes: int | None = None) -> None:

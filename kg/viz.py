@@ -17,19 +17,18 @@ how many of each class it left out.
 """
 from __future__ import annotations
 
-import gc
 import hashlib
 import random
 import re
 from collections import Counter, defaultdict, deque
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
 
 import pyoxigraph as ox
 
 from kg import ontology
+from kg.collector import collector_paused
 from kg.store import PREFIX_MAP, UNION_GRAPH, run_query, _dataset
 from kg.vocab import XS_IRI, XSR_IRI
 
@@ -150,23 +149,6 @@ def slug(report_iri: str) -> str:
 
 
 MAX_SLUG = 120
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """No garbage collection in the block (the collector as it was after it).
-
-    Drawing a page makes tens of thousands of short-lived tuples, lists and dicts, none in a cycle; each
-    collection they set off would walk every younger object of the build for nothing (a tenth of the
-    pages' time). What the block leaves in a cycle is collected after it."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _select(store: ox.Store, sparql: str, **subs: ox.NamedNode | ox.Literal) -> list[dict[str, Any]]:

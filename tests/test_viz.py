@@ -208,17 +208,19 @@ def test_a_report_view_from_its_graph_and_the_shared_things_is_the_store_s_view_
 def test_the_collector_is_paused_in_the_block_and_as_it_was_after() -> None:
     import gc
 
+    from kg.collector import collector_paused
+
     assert gc.isenabled()
-    with viz.collector_paused():
+    with collector_paused():
         assert not gc.isenabled()
     assert gc.isenabled()
     with pytest.raises(KeyError):
-        with viz.collector_paused():
+        with collector_paused():
             raise KeyError("x")
     assert gc.isenabled()
     gc.disable()
     try:
-        with viz.collector_paused():
+        with collector_paused():
             pass
         assert not gc.isenabled()  # left disabled, as the caller had it
     finally:
