@@ -48,6 +48,10 @@ GRAPH_MEDIA_TYPES = ["text/plain", "text/xml", "application/xml", "application/j
 PAGES = {"/", "/yasgui.min.css", "/yasgui.min.js", "/logo.svg"}  # the server's query page (YASGUI)
 WRITE_PATHS = ("/update", "/store")
 MAX_REQUEST_BODY = 1024 * 1024  # bytes: ample for a query, a bound for everything else
+# A body past the bound is still read and thrown away up to this size (at most DRAIN_SECONDS), as web servers
+# do before closing: a client still sending would otherwise get a broken pipe instead of the 413.
+DRAINED_AT_MOST = 16 * MAX_REQUEST_BODY
+DRAIN_SECONDS = 5.0
 FORWARDED_REQUEST_HEADERS = ("Content-Type", "Host", "Origin", "Access-Control-Request-Method",
                              "Access-Control-Request-Headers")
 GRACE = 5.0  # seconds past the time limit before the front gives up on a server that did not stop
@@ -293,9 +297,25 @@ class FrontHandler(BaseHTTPRequestHandler):
             length = -1
         if not 0 <= length <= MAX_REQUEST_BODY:
             self.close_connection = True
+            self._discard_body(length)
             raise RequestRefused(413, f"the request body must be at most {MAX_REQUEST_BODY} bytes")
         self._cached_body = self.rfile.read(length) if length else b""
         return self._cached_body
+
+    def _discard_body(self, length: int) -> None:
+        """Read a refused body of ``length`` bytes and drop it, within DRAINED_AT_MOST bytes and DRAIN_SECONDS."""
+        if not 0 < length <= DRAINED_AT_MOST:
+            return
+        deadline = time.monotonic() + DRAIN_SECONDS
+        try:
+            while length > 0 and (left := deadline - time.monotonic()) > 0:
+                self.connection.settimeout(left)
+                chunk = self.rfile.read1(min(length, 64 * 1024))
+                if not chunk:
+                    return
+                length -= len(chunk)
+        except OSError:  # the client stopped sending or went away: the 413 is sent all the same
+            return
 
     def _send(self, answer: Answer) -> None:
         self.send_response(answer.status)

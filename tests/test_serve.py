@@ -414,6 +414,26 @@ def test_a_huge_request_is_refused(limited: kgserve.ServerProcess) -> None:
     assert status == 413 and str(kgfront.MAX_REQUEST_BODY).encode() in answer
 
 
+def test_a_client_still_sending_a_refused_body_gets_the_413(limited: kgserve.ServerProcess) -> None:
+    body = b"#" * (kgfront.MAX_REQUEST_BODY + 1)
+    with socket.create_connection(("127.0.0.1", limited.port), timeout=10) as conn:
+        conn.sendall(f"POST /query HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+                     f"Content-Length: {len(body)}\r\n\r\n".encode())
+        time.sleep(0.5)  # the front has seen the length and refused by now; the body comes after
+        conn.sendall(body)  # a front that closed without reading it resets the connection here
+        answer = conn.makefile("rb").read()
+    assert answer.split(b" ", 2)[1] == b"413", answer[:80]
+
+
+def test_a_body_too_big_to_read_is_refused_at_once(limited: kgserve.ServerProcess) -> None:
+    declared = kgfront.DRAINED_AT_MOST + 1
+    with socket.create_connection(("127.0.0.1", limited.port), timeout=kgfront.DRAIN_SECONDS / 2) as conn:
+        conn.sendall(f"POST /query HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+                     f"Content-Length: {declared}\r\n\r\nASK {{}}".encode())
+        answer = conn.makefile("rb").read()  # the front closes the connection after its answer
+    assert answer.split(b" ", 2)[1] == b"413", answer[:80]
+
+
 def test_the_query_page_is_passed_on(limited: kgserve.ServerProcess, alone: kgserve.ServerProcess) -> None:
     status, headers, page = fetch(limited.base_url + "/")
     assert status == 200 and headers["Content-Type"].startswith("text/html")
