@@ -80,7 +80,7 @@ def test_given_name_before_tongzhi_is_an_alias_of_the_full_name():
     people = [t for t in res.things if t.kind == "Person"]
     assert len(people) == 1
     assert people[0].label == "欧阳明哲" and "明哲" in people[0].alt_labels
-    assert len(people[0].mentions) == 3
+    assert len(res.mentions(people[0], rep)) == 3
     titles = sorted(rel.object.label for _, rel in res.relations if rel.predicate == "org:holds")
     assert titles == ["书记", "党组书记"]
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.build import extract
+from kg.build import build_corpus, extract
 from kg.model import PartialDate, Source, Span
 from kg.pipeline import Pipeline
 from kg.rdf import GraphMapper, entities_graph, to_quads
-from kg.resolve import ORIGINAL_SOURCE, resolve, restore_traditional
+from kg.resolve import ORIGINAL_SOURCE, resolve
 from kg.resolve.stream import AttrFold, Merged, resolve_locally
 from conftest import SEEDS, make_reports
 
@@ -62,13 +62,37 @@ def handmade():
     return [first, second, third]
 
 
-def in_memory_quads(reports) -> list[ox.Quad]:
+def test_each_report_alone_then_merged_gives_one_thing_per_global_key():
+    reports = handmade()
+    first, second, third = reports
     resolved = resolve(reports, per_kind=False)
-    restore_traditional(reports, resolved)
-    return to_quads(reports, resolved)
+    by_label = {t.label: t for t in resolved.things}
+    # the first report's label wins; every other name is an alias; attributes folded in report order
+    doc = by_label["条例"]
+    assert doc.alt_labels == {"新条例", "条例(修订)"}
+    assert doc.attrs == {"inspectionType": ["a", "b", "c", "d", "e", "f"], "startDate": PartialDate(2020),
+                         "docNumber": ["甲发1号"]}
+    assert resolved.reports(doc) == reports
+    assert resolved.mentions(doc, second) == [_at(second, 0), _at(second, 6)]  # spans stay with their report
+    unit = by_label["省甲厅"]
+    assert unit.alt_labels == {"甲厅"} and resolved.reports(unit) == [first, second]
+    # report-scoped things never meet: the second report's team is its own, in the characters it wrote
+    teams = [t for t in resolved.things if t.kind == "InspectionTeam"]
+    assert [(t.label, t.alt_labels, resolved.reports(t)) for t in teams] == [
+        ("省委第二巡视组", {"第二巡视组"}, [first]), ("省委第二巡視組", set(), [second])]
+    assert second.source.text.startswith("根据省委统一部署,省委第二巡視組对省甲廳")
+    # things in order of first mention in the corpus
+    assert [t.label for t in resolved.things] == ["条例", "省甲厅", "省委第二巡视组", "省委第二巡視組", "省丙委"]
+    # a relation among global things is stated by the first report stating it; a thing related to itself goes
+    stated = [(reports.index(r), rel.subject.label, rel.predicate,
+               getattr(rel.object, "label", rel.object)) for r, rel in resolved.relations]
+    assert stated == [(0, "条例", "xs:issuedBy", "省甲厅"), (0, "省委第二巡视组", "xs:inspectedUnit", "省甲厅"),
+                      (0, "条例", "dcterms:issued", PartialDate(2020, 9)),
+                      (1, "省委第二巡視組", "xs:inspectedUnit", "省甲厅"), (2, "条例", "xs:issuedBy", "省丙委")]
 
 
 def streamed_quads(reports, *, per_kind: bool = False) -> list[ox.Quad]:
+    """The quads a build writes: each report's graph from its share of the merge, then the shared things."""
     merged, locals_ = Merged(), []
     for report in reports:
         local, summary = resolve_locally(report, per_kind=per_kind)
@@ -79,11 +103,11 @@ def streamed_quads(reports, *, per_kind: bool = False) -> list[ox.Quad]:
     return quads + entities_graph(merged.things())
 
 
-def test_merging_summaries_gives_the_graph_of_the_in_memory_resolve():
-    expected = in_memory_quads(handmade())
+def test_report_graphs_of_the_shares_are_the_corpus_graph():
+    """Mapping each report's share alone (as the build's writers do) gives the quads of mapping the whole."""
+    expected = to_quads(reports := handmade(), resolve(reports, per_kind=False))
     got = streamed_quads(handmade())
     assert got == expected
-    # what the test is about happened: names merged, the relation stated once, written forms restored
     text = ox.serialize(got, format=ox.RdfFormat.N_QUADS).decode()
     assert "条例(修订)" in text and "省委第二巡視組" in text and text.count("issuedBy") == 2
 
@@ -104,19 +128,19 @@ def test_attribute_folds_match_absorbing_value_by_value():
     assert total.attrs() == kept == {"k": ["a", "b", "c", "d"]}
 
 
-def test_seed_corpus_resolved_report_by_report_gives_the_same_graph(tmp_path: Path):
+def test_a_build_of_the_seeds_stores_the_graph_of_resolving_them_in_memory(tmp_path: Path):
+    """The build spills each report to disk and maps it in another process; nothing of that may change a
+    quad. A Traditional copy of a seed is matched in Simplified and shown as written."""
     import opencc
 
     files = sorted(SEEDS.glob("*.txt"))
-    traditional = tmp_path / "traditional.txt"  # a file matched in Simplified and shown as written
+    traditional = tmp_path / "traditional.txt"
     traditional.write_text(opencc.OpenCC("s2t").convert(files[0].read_text(encoding="utf-8")), encoding="utf-8")
     reports = extract([*files, traditional], pipeline=Pipeline())
     assert any(ORIGINAL_SOURCE in r.meta for r in reports)
-    again = copy.deepcopy(reports)
-    assert streamed_quads(again, per_kind=True) == in_memory_quads_per_kind(reports)
-
-
-def in_memory_quads_per_kind(reports) -> list[ox.Quad]:
-    resolved = resolve(reports)
-    restore_traditional(reports, resolved)
-    return to_quads(reports, resolved)
+    expected = set(to_quads(reports, resolve(reports)))
+    build_corpus([*files, traditional], tmp_path / "out", progress=False, workers=2)
+    graphs = {q.graph_name for q in expected}  # the store holds the ontology's graph too
+    stored = {q for q in ox.Store.read_only(str(tmp_path / "out" / "store")) if q.graph_name in graphs}
+    assert stored == expected
+    assert any("巡視組" in q.object.value for q in stored if isinstance(q.object, ox.Literal))

@@ -10,8 +10,8 @@
 The merge keeps the first thing's label; every other name becomes an altLabel. Relations are re-pointed to
 the surviving things and exact duplicates dropped.
 
-``resolve`` does this on reports held in memory; a build does the same one report at a time
-(``kg.resolve.stream``), so that it need not hold them all.
+A build does this one report at a time (``kg.resolve.stream``), so that it never holds the corpus;
+``resolve`` runs the same steps over reports held in memory and gathers them into one ``Resolved``.
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from importlib import import_module
 from ..model import Relation, Report, Span, Thing
 from .registry import RESOLVERS, resolver
 
-__all__ = ["resolve", "Resolved", "resolver", "run_resolvers", "restore_traditional", "ORIGINAL_SOURCE"]
+__all__ = ["resolve", "Resolved", "resolver", "run_resolvers", "ORIGINAL_SOURCE"]
 
 _PER_KIND_MODULES = ("units", "persons")
 ORIGINAL_SOURCE = "original_source"  # report.meta key: the Traditional text a report was matched without
@@ -64,57 +64,6 @@ def run_resolvers(report: Report) -> None:
             fn(report)
 
 
-def resolve(reports: list[Report], *, per_kind: bool = True) -> Resolved:
-    """Run the per-kind resolvers (unless ``per_kind`` is off), then merge things by key within each
-    report and across reports."""
-    for report in reports if per_kind else ():
-        run_resolvers(report)
-    out = Resolved()
-    survivors: dict[tuple, Thing] = {}
-    replaced: dict[int, Thing] = {}
-    # sets beside the lists, so that a name met thousands of times is not searched for in a list each time
-    kept_mentions: dict[int, set[Span]] = {}  # id(kept) → set(kept.mentions)
-    spans_seen: dict[tuple[int, int], set[Span]] = {}  # as out.spans
-    for report in reports:
-        for thing in report.things:
-            scope_key = "global" if thing.scope == "global" else (report.source.stem, report.source.name, report.index)
-            ident = (thing.kind, scope_key, thing.key)
-            kept = survivors.get(ident)
-            if kept is None:
-                survivors[ident] = kept = thing
-                out.things.append(thing)
-                out.reports_of[id(thing)] = [report]
-                mine = thing.mentions
-            else:
-                mine = list(thing.mentions)
-                have = kept_mentions.get(id(kept))
-                if have is None:
-                    have = kept_mentions[id(kept)] = set(kept.mentions)
-                _absorb(kept, thing, have)
-                replaced[id(thing)] = kept
-            where = (id(kept), id(report))
-            if where not in out.spans and kept is not thing:  # the first of its things in this report
-                out.reports_of[id(kept)].append(report)
-            spans = out.spans.setdefault(where, [])
-            seen_here = spans_seen.setdefault(where, set())
-            for m in mine:
-                if m not in seen_here:
-                    seen_here.add(m)
-                    spans.append(m)
-    seen: set[tuple] = set()
-    for report in reports:
-        for rel in report.relations:
-            subj = replaced.get(id(rel.subject), rel.subject)
-            obj = replaced.get(id(rel.object), rel.object) if isinstance(rel.object, Thing) else rel.object
-            sig = (id(subj), rel.predicate, id(obj) if isinstance(obj, Thing) else obj)
-            if sig in seen or subj is obj:
-                continue
-            seen.add(sig)
-            rel.subject, rel.object = subj, obj
-            out.relations.append((report, rel))
-    return out
-
-
 def _absorb(kept: Thing, other: Thing, have: set[Span]) -> None:
     """Unite ``other`` into ``kept``: mentions (no repeats), names, and attributes ``kept`` lacks.
 
@@ -131,27 +80,5 @@ def _absorb(kept: Thing, other: Thing, have: set[Span]) -> None:
             kept.attrs[k] = kept.attrs[k] + [x for x in v if x not in kept.attrs[k]]
 
 
-def restore_traditional(reports: list[Report], resolved: Resolved) -> None:
-    """Give reports matched in Simplified characters their own text back, after resolution.
-
-    Extraction and resolution run on the Simplified copy, because the lexicons are Simplified; a key stays
-    Simplified, so a Traditional report and a Simplified one name the same thing alike. What the graph
-    shows is the original: the mentions' surfaces and sentences come from the restored text, and a label
-    or alias that is a mention's surface as matched becomes that mention's surface as written
-    (省委第五巡視組, not 省委第五巡视组). A label put together from parts (辽宁省商务厅 from 省商务厅) has no
-    written form and stays as it was made."""
-    traditional = {id(r): r for r in reports if ORIGINAL_SOURCE in r.meta}
-    if not traditional:
-        return
-    for thing in resolved.things:
-        written: dict[str, str] = {}
-        for report in resolved.reports(thing):
-            if id(report) in traditional:
-                original, matched = report.meta[ORIGINAL_SOURCE].text, report.source.text
-                for span in resolved.mentions(thing, report):
-                    written.setdefault(matched[span.start:span.end], original[span.start:span.end])
-        if written:
-            thing.label = written.get(thing.label, thing.label)
-            thing.alt_labels = {written.get(a, a) for a in thing.alt_labels} - {thing.label}
-    for report in traditional.values():
-        report.source = report.meta.pop(ORIGINAL_SOURCE)
+# resolve() is the build's report-at-a-time resolution gathered into one Resolved; it builds on the above
+from .stream import resolve  # noqa: E402

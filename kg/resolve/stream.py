@@ -1,17 +1,17 @@
 """Resolution one report at a time, so that a build never holds the whole corpus (``kg.spill``).
 
-``resolve(reports)`` needs every report at once; but what crosses reports is small: a thing with
+Resolving the corpus as a whole would need every report at once; but what crosses reports is small: a thing with
 ``scope="global"`` is one node for its kind and key, with the first report's label, every other name as an
 altLabel and the attributes merged; a relation between global things (or a global thing and a literal)
 is stated once, by the first report that states it. Everything else is decided inside its report.
 
 So a build resolves each report alone as soon as it is extracted (``resolve_locally``): the per-kind
 resolvers, the merge by key inside the report, the report's own things restored to Traditional characters
-(``kg.resolve.restore_traditional``). It keeps what the corpus-wide merge needs, a ``Summary`` of the
+(a report matched in Simplified shows what it wrote: see ``_restore_traditional``). It keeps what the corpus-wide merge needs, a ``Summary`` of the
 report's global things and global relations, and lets the report go to disk. ``Merged`` folds the
-summaries in report order; ``Merged.resolved(report, local, ordinal)`` then gives for one report the
-``Resolved`` that ``resolve(reports)`` followed by ``restore_traditional`` would have given for it, so the
-RDF of each report is the same, quad for quad and in the same order (tested against ``resolve``).
+summaries in report order; ``Merged.resolved(report, local, ordinal)`` then gives one report's share of
+the corpus-wide ``Resolved``: its things with their canonical global forms, and its relations but those an
+earlier report stated. ``resolve(reports)`` gathers those shares for reports held in memory.
 """
 from __future__ import annotations
 
@@ -153,8 +153,16 @@ def _is_kept_global(thing: Thing, kept: dict[Hashable, Thing]) -> bool:
 
 
 def _restore_traditional(report: Report, local: LocalResolution, summary: Summary) -> None:
-    """``restore_traditional`` for one report: its own things now, its global things' written
-    forms into the summary (``Merged`` applies them), and the report's text as written."""
+    """Give a report matched in Simplified characters its own text back, after resolution.
+
+    Extraction and resolution run on the Simplified copy, because the lexicons are Simplified; a key stays
+    Simplified, so a Traditional report and a Simplified one name the same thing alike. What the graph
+    shows is the original: the mentions' surfaces and sentences come from the restored text, and a label
+    or alias that is a mention's surface as matched becomes that mention's surface as written
+    (省委第五巡視組, not 省委第五巡视组). A label put together from parts (辽宁省商务厅 from 省商务厅) has no
+    written form and stays as it was made. The report's own things are restored here; its global things'
+    written forms go into the summary, and ``Merged`` applies them, the first report's form of a name
+    winning."""
     original = report.meta.pop(ORIGINAL_SOURCE, None)
     if original is None:
         return
@@ -223,12 +231,14 @@ class Merged:
         self._finished = True
 
     def things(self) -> list[Thing]:
-        """The global things, in the order ``resolve`` lists them (by first mention in the corpus)."""
+        """The global things, by first mention in the corpus."""
         self._check()
         return [c.thing for c in self._things.values()]
 
     def resolved(self, report: Report, local: LocalResolution, ordinal: int) -> Resolved:
-        """What ``resolve`` (and ``restore_traditional``) would give for ``report``, the ``ordinal``-th."""
+        """``report``'s share of the corpus-wide resolution (it is the ``ordinal``-th): its things in order of
+        first mention in the corpus, global ones in their canonical form, and its relations but those an
+        earlier report stated."""
         self._check()
         out = Resolved()
         canonical: dict[int, Thing] = {}  # id(stand-in) → the global thing
@@ -259,4 +269,27 @@ class Merged:
             raise RuntimeError("Merged.finish() must run before the merged things are read")
 
 
-__all__ = ["AttrFold", "LocalResolution", "Merged", "Summary", "resolve_locally", "ORIGINAL_SOURCE"]
+def resolve(reports: list[Report], *, per_kind: bool = True) -> Resolved:
+    """Resolve reports held in memory (tests, small tools): each alone, then merged, as a build does, and
+    gathered into one ``Resolved``. Runs the per-kind resolvers unless ``per_kind`` is off; reports matched
+    in Simplified get their own text back. A global thing is a new ``Thing``, not one of the reports'."""
+    merged, done = Merged(), []
+    for report in reports:
+        local, summary = resolve_locally(report, per_kind=per_kind)
+        done.append((report, local, merged.add(summary)))
+    merged.finish()
+    out = Resolved()
+    for report, local, ordinal in done:
+        share = merged.resolved(report, local, ordinal)
+        for thing in share.things:  # in order of first mention: a global thing is listed by its first report
+            if id(thing) in out.reports_of:
+                out.reports_of[id(thing)].append(report)
+            else:
+                out.things.append(thing)
+                out.reports_of[id(thing)] = [report]
+        out.spans.update(share.spans)
+        out.relations.extend(share.relations)
+    return out
+
+
+__all__ = ["AttrFold", "LocalResolution", "Merged", "Summary", "resolve", "resolve_locally", "ORIGINAL_SOURCE"]
