@@ -79,10 +79,11 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"corpus: {len(paths)} files, {runs[0][3]} reports, {chars:,} characters; best of {a.repeat} runs; "
           f"--workers {a.workers}")
-    print(f"{'stage':<30}{'seconds':>10}{'× jieba.lcut':>14}")
     rows = [("jieba.lcut (reference)", t_jieba), *stages.items(), ("whole build (kg build)", t_build)]
+    width = max(len(name) for name, _ in rows) + 2
+    print(f"{'stage':<{width}}{'seconds':>10}{'× jieba.lcut':>14}")
     for name, secs in rows:
-        print(f"{name:<30}{secs:>10.3f}{secs / t_jieba:>14.2f}")
+        print(f"{name:<{width}}{secs:>10.3f}{secs / t_jieba:>14.2f}")
     print(f"throughput: build {chars / t_build:,.0f} chars/s, jieba.lcut {chars / t_jieba:,.0f} chars/s")
     print("build ÷ jieba.lcut in each run: " + ", ".join(f"{r[1] / r[2]:.2f}" for r in runs))
     print(f"peak RSS of a build process: {max(r[4] for r in runs):,.0f} MiB")
