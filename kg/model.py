@@ -11,6 +11,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -300,6 +301,9 @@ class Report:
         return [(m, t) for m, t in pairs[lo:hi] if m.end <= span.end]
 
 
+_MENTIONS = attrgetter("mentions")
+
+
 @dataclass(eq=False)
 class _MentionIndex:
     """The mentions of some kinds of thing sorted by position, kept up to date as extractors add things.
@@ -321,7 +325,7 @@ class _MentionIndex:
             self.seen, self.things = 0, []
         self.things.extend(t for t in all_things[self.seen:] if not self.kinds or t.kind in self.kinds)
         self.seen = len(all_things)
-        mentions = sum(len(t.mentions) for t in self.things)
+        mentions = sum(map(len, map(_MENTIONS, self.things)))  # asked at every lookup: kept to C loops
         if mentions != self.mentions:
             self.pairs = sorted(((m, t) for t in self.things for m in t.mentions),
                                 key=lambda p: (p[0].start, -p[0].end))

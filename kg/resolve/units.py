@@ -47,6 +47,11 @@ def _aliases() -> dict[str, dict[str, str]]:
 
 
 @lru_cache(maxsize=1)
+def _inspected_aliases() -> frozenset[str]:
+    return frozenset(a for a, r in _aliases().items() if r["refers_to"] == "inspected")
+
+
+@lru_cache(maxsize=1)
 def _known() -> dict[str, dict[str, str]]:
     return {r["surface"]: r for r in lexicon.table("known_units")}
 
@@ -106,6 +111,13 @@ def _own_county(report: Report) -> str:
 def normal_form(name: str, report: Report) -> str:
     """The key-form of a unit name (rule 3 and the province expansion of rule 2); standard abbreviations
     (``unit_abbreviations.tsv``: 自由贸易试验区 → 自贸试验区) are applied first."""
+    return _normal_form(name, _own_county(report), province_of(report), report.city)
+
+
+@lru_cache(maxsize=1 << 14)
+def _normal_form(name: str, own: str, prov: str | None, city: str | None) -> str:
+    """``normal_form`` in a report about the county or district ``own`` ('' if none), of province ``prov`` and
+    city ``city``: a name recurs in a report and across reports, so it is worked out once."""
     s = name.strip()
     for full, short in _abbreviations():
         if full in s:
@@ -131,10 +143,8 @@ def normal_form(name: str, report: Report) -> str:
             s = m[1]
     s = _CITY_DISTRICT.sub("", s)
     s = _TERM.sub("", s) if len(s) > 6 else s  # 县委十六届常委会 → 县委常委会
-    own = _own_county(report)
     if own and len(s) > 1 and s[0] == own[-1] and not s.startswith(own):  # 县纪委 in 法库县's report
         s = own + s[1:]
-    prov = province_of(report)
     if prov:
         if s.startswith("省") and len(s) > 1:
             s = f"{prov}省{s[1:]}"
@@ -143,7 +153,6 @@ def normal_form(name: str, report: Report) -> str:
             if re.match(r"[\u4e00-\u9fff]{1,6}(?:厅|局|委|办)$", rest) or \
                     re.match(r"[\u4e00-\u9fff]{2,12}(?:领导小组|委员会)$", rest) and not re.match(r"[\u4e00-\u9fff]{2,4}[市县]", rest):
                 s = f"{prov}省{rest}"
-    city = report.city
     if city and s.startswith("市") and len(s) > 1 and not s.startswith("市委"):
         s = f"{city}市{s[1:]}"
     return s
@@ -292,7 +301,9 @@ def resolve_units(report: Report) -> None:
         row = _known().get(label)
         return bool(row) and (row.get("scope") == "global" or "{" in row.get("canonical", ""))
 
-    before = dict(keyed)
+    first_of_key: dict[str, tuple[str, str, str]] = {}  # key → (key, label, scope) of its first unit
+    for t in units:
+        first_of_key.setdefault(keyed[id(t)][0], keyed[id(t)])
     fixed = {id(t) for t in units if t.label in _aliases() or pinned(t.label) or t in inspected}
     own = _own_county(report)  # 县财政局 in 龙山县's report is 龙山县财政局 (rule 3), not the tail of 松山县财政局
     fixed |= {id(t) for t in units if own and keyed[id(t)][0].startswith(own) and t.label.startswith(own[-1])}
@@ -307,8 +318,7 @@ def resolve_units(report: Report) -> None:
             owners = own if len(own) == 1 else owners
         if len(owners) == 1:
             owner = owners.pop()
-            donor = next(before[id(u)] for u in units if before[id(u)][0] == owner)
-            keyed[id(t)] = donor
+            keyed[id(t)] = first_of_key[owner]
 
     for t in units:
         k, label, scope = keyed[id(t)]
@@ -318,7 +328,7 @@ def resolve_units(report: Report) -> None:
         t.key, t.label, t.scope = k, label, scope
         t.alt_labels.discard(t.label)
         if scope == "global":  # 我厅, 厅党组 name a different body in every report: not a global name
-            t.alt_labels -= {a for a, r in _aliases().items() if r["refers_to"] == "inspected"}
+            t.alt_labels -= _inspected_aliases()
 
 
 @resolver("InspectionTeam")
