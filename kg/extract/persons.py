@@ -31,6 +31,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from typing import Iterator
 
 from .. import lexicon
 from ..model import Report, Span, Thing
@@ -141,6 +142,14 @@ class _Lex:
 
 
 _LEX: _Lex | None = None
+
+
+def _occurrences(text: str, word: str, lo: int, hi: int) -> Iterator[int]:
+    """Where ``word`` starts in ``text[lo:hi]``, left to right, each occurrence after the previous one's end."""
+    at = text.find(word, lo, hi)
+    while at >= 0:
+        yield at
+        at = text.find(word, at + len(word), hi)
 
 
 def _lex() -> _Lex:
@@ -554,8 +563,8 @@ class PersonExtractor:
         lo, hi = report.span.start, report.span.end
         have = {s for s, _ in self.person_spans}
         for name, thing in list(self.people.items()):
-            for m in re.finditer(re.escape(name), text[lo:hi]):
-                s = Span(lo + m.start(), lo + m.end())
+            for start in _occurrences(text, name, lo, hi):
+                s = Span(start, start + len(name))
                 if s in have or any(h.overlaps(s) for h in have):
                     continue
                 if len(name) == 2:

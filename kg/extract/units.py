@@ -424,9 +424,12 @@ def _list_place(body: str) -> bool:
     return not any(_stops_name(w) or _soft(w) or _verb_like(w) for w in _segment_back(body) if len(w) > 1)
 
 
-def _acceptable(name: str, suffix: str, row: dict[str, str], listed: bool = False) -> bool:
-    """``listed``: the name is an item of an enumeration (、 on either side), where a place head (镇, 乡, 村,
-    街道) needs no recognisable place name before it: 孟家镇、十间房镇 name places however jieba cuts them."""
+@lru_cache(maxsize=1 << 16)
+def _acceptable(name: str, suffix: str, listed: bool = False) -> bool:
+    """Can ``name``, ending in the head ``suffix``, be a unit's name? ``listed``: the name is an item of an
+    enumeration (、 on either side), where a place head (镇, 乡, 村, 街道) needs no recognisable place name
+    before it: 孟家镇、十间房镇 name places however jieba cuts them."""
+    row = _suffixes()[1][suffix]
     body = name[: len(name) - len(suffix)]
     if len(body) < int(row.get("min_prefix") or 0) or len(name) > MAX_NAME or is_generic(name):
         return False
@@ -495,7 +498,7 @@ def find_candidates(report: Report) -> list[tuple[Span, str, str]]:
             issuer_ok = row.get("proper") != "yes" and not (row.get("needs") == "place" and len(suffix) == 1)
             listed = len(suffix) == 1 or suffix == "街道"
             listed = listed and (text[start - 1 : start] == _LIST_SEP or text[m.end() : m.end() + 1] == _LIST_SEP)
-            if not _acceptable(name, suffix, row, listed) or _in_title(titles, text, start, m.end(), own if issuer_ok else ""):
+            if not _acceptable(name, suffix, listed) or _in_title(titles, text, start, m.end(), own if issuer_ok else ""):
                 continue
             if row["kind"] == "InspectionTeam" and not _TEAM.search(name):
                 continue
