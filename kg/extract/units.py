@@ -49,6 +49,7 @@ from ..pipeline import component
 
 MAX_NAME = 32  # characters: longer "names" are runs of words, not names
 WINDOW = 30  # characters looked at left of a head
+MAX_WORD = 12  # characters: the longest word the segmenter tries
 
 # jieba part-of-speech tags of words that cannot be inside a name (prepositions, conjunctions, particles,
 # pronouns, adverbs, classifiers, time words, interjections, punctuation-like).
@@ -142,9 +143,9 @@ def _segment_back(s: str) -> tuple[str, ...]:
     score = [0.0] * (n + 1)  # of the most probable path from each position to the end
     step = [1] * (n + 1)  # the length of its first word
     for i in range(n - 1, -1, -1):
-        f = extra.get(s[i]) or freq.get(s[i])  # a character is a word, known or not
-        best, best_k = log(f or 1) - total + score[i + 1], i + 1
-        for k in range(i + 2, min(n, i + 12) + 1):
+        best, best_k = _char_log_prob(s[i]) + score[i + 1], i + 1
+        last = i + MAX_WORD if i + MAX_WORD < n else n
+        for k in range(i + 2, last + 1):
             w = s[i:k]
             f = extra.get(w) or freq.get(w)
             if not f:
@@ -161,6 +162,14 @@ def _segment_back(s: str) -> tuple[str, ...]:
         out.append(s[i : i + step[i]])
         i += step[i]
     return tuple(out)
+
+
+@lru_cache(maxsize=1 << 14)
+def _char_log_prob(ch: str) -> float:
+    """A character's log probability as a word of its own (once if the dictionary does not know it)."""
+    freq, _ = _jieba()
+    f = _extra_words().get(ch) or freq.get(ch)
+    return math.log(f or 1) - math.log(_total())
 
 
 @lru_cache(maxsize=1)
