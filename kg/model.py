@@ -45,6 +45,9 @@ class Span:
         return Span, (self.start, self.end)  # pickles (kg.cache) hold tens of thousands: keep them small
 
 
+_START_END = attrgetter("start", "end")
+
+
 class SpanIndex:
     """Fixed spans (titles, unit mentions) asked whether any overlaps or holds a given span, in log time.
 
@@ -52,7 +55,7 @@ class SpanIndex:
     reaches past another point exactly when that running maximum does. Spans may nest or overlap."""
 
     def __init__(self, spans: "Iterable[Span]") -> None:
-        ordered = sorted(spans)
+        ordered = sorted(spans, key=_START_END)  # as Span's own order, compared in C
         self.starts = [s.start for s in ordered]
         self.reach: list[int] = []
         furthest = -1
@@ -187,6 +190,7 @@ class Relation:
 
 
 _SENTENCE_END = re.compile(r"[。！？!?；;]+[”’」』)）]*|\r?\n")
+_NOT_SPACE = re.compile(r"\S")
 
 
 @dataclass(eq=False)
@@ -243,7 +247,7 @@ class Report:
         start = self.span.start
         for m in _SENTENCE_END.finditer(self.source.text, self.span.start, self.span.end):
             end = m.start() if m.group().endswith("\n") else m.end()
-            if self.source.text[start:end].strip():
+            if _NOT_SPACE.search(self.source.text, start, end):  # not blank (as str.strip sees it)
                 out.append(Span(start, end))
             start = m.end()
         if start < self.span.end:

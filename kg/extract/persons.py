@@ -122,8 +122,8 @@ class _Lex:
         self.left = _cues("left")
         self.needs_prefix = set(_cues("needs_prefix"))
         self.not_post_re = re.compile(_alt(_cues("not_post")))
-        self.after_not_post = _cues("after_not_post")
-        self.after_ok = _cues("after_ok")
+        self.after_not_post_re = re.compile(_alt(_cues("after_not_post")) or "(?!)")  # matched right after a title
+        self.after_ok_re = re.compile(_alt(_cues("after_ok")) or "(?!)")
         self.labels = _cues("label")
         self.generic = _cues("generic_before")
         self.held_only = set(_cues("held_only"))
@@ -291,8 +291,7 @@ class PersonExtractor:
             if head in lex.needs_prefix and not m.group("pre"):
                 continue
             hs, he = m.start("head"), m.end("head")
-            if any(text.startswith(w, he) for w in lex.after_not_post) and not any(
-                    text.startswith(w, he) for w in lex.after_ok):
+            if lex.after_not_post_re.match(text, he) and not lex.after_ok_re.match(text, he):
                 continue
             bad = False
             for nm in lex.not_post_re.finditer(text, max(sent.start, m.start() - 4), min(sent.end, he + 4)):

@@ -231,22 +231,18 @@ def resolve_units(report: Report) -> None:
         insp_global = False
 
     short_names: dict[str, str] = report.meta.get("unit_short_names", {})
-    keyed: dict[int, tuple[str, str, str]] = {}  # id(thing) -> (key, label, scope)
-    for t in units:
-        surf = t.label
+    inspected_keyed = (insp_key, insp_label, "global" if insp_global else "report")
+
+    def keyed_name(surf: str) -> tuple[str, str, str]:
+        """(key, label, scope) of a unit named ``surf`` that is not the signature or the inspection's unit."""
         alias = _aliases().get(surf)
-        if t in inspected and insp_key:
-            keyed[id(t)] = (insp_key, insp_label, "global" if insp_global else "report")
-            continue
         if alias:
             role, lv = alias["refers_to"], alias.get("level", "")
             if role == "inspected" and insp_key and (not lv or lv == level or surf.startswith("我")):
-                keyed[id(t)] = (insp_key, insp_label, "global" if insp_global else "report")
-                continue
+                return inspected_keyed
             if role == "province" and _province_key(report):
                 k, label, _ = _province_key(report)
-                keyed[id(t)] = (k, label, "global")
-                continue
+                return k, label, "global"
         known = _known().get(surf)
         if known:
             canon = known["canonical"] or surf
@@ -256,22 +252,17 @@ def resolve_units(report: Report) -> None:
                 canon = canon.format(**ctx)
                 k = normal_form(canon, report)
                 if insp_key and k in insp_keys:
-                    keyed[id(t)] = (insp_key, insp_label, "global" if insp_global else "report")
-                else:
-                    keyed[id(t)] = (k, canon, known.get("scope") or "report")
-                continue
+                    return inspected_keyed
+                return k, canon, known.get("scope") or "report"
             if need:  # 市委 with no city known: a unit of this report only
-                keyed[id(t)] = (surf, surf, "report")
-                continue
+                return surf, surf, "report"
         full = short_names.get(surf)
         k = normal_form(full or surf, report)
         if insp_key and k in insp_keys:
-            keyed[id(t)] = (insp_key, insp_label, "global" if insp_global else "report")
-            continue
+            return inspected_keyed
         pk = _province_key(report)
         if pk and k == pk[0]:
-            keyed[id(t)] = (pk[0], pk[1], "global")
-            continue
+            return pk[0], pk[1], "global"
         label = _display(full or surf)
         if prov and k.startswith(f"{prov}省") and k != f"{prov}省" and not re.match(r"[\u4e00-\u9fff]{2,4}[市县区]", k[len(prov) + 1:]):
             scope = "global"
@@ -281,7 +272,17 @@ def resolve_units(report: Report) -> None:
             scope = "global"
         else:
             scope = "report"
-        keyed[id(t)] = (k, label, scope)
+        return k, label, scope
+
+    keyed: dict[int, tuple[str, str, str]] = {}  # id(thing) -> (key, label, scope)
+    by_name: dict[str, tuple[str, str, str]] = {}  # a report names a unit many times: each name is keyed once
+    for t in units:
+        if t in inspected and insp_key:
+            keyed[id(t)] = inspected_keyed
+        else:
+            if t.label not in by_name:
+                by_name[t.label] = keyed_name(t.label)
+            keyed[id(t)] = by_name[t.label]
 
     # -- rule 4: a tail of exactly one longer name is that unit -----------------------------------
     names_by_key: dict[str, set[str]] = {}
