@@ -378,7 +378,7 @@ class PersonExtractor:
 
     def _sentence(self, report: Report, sent: Span, inspected: Thing | None) -> list[_Chunk]:
         text = report.text
-        if not self.lex.head_re.search(text, sent.start, sent.end) and "同志" not in text[sent.start:sent.end]:
+        if not self.lex.head_re.search(text, sent.start, sent.end) and text.find("同志", sent.start, sent.end) < 0:
             return []
         lo = bisect.bisect_left(self._unit_starts, sent.start)
         hi = bisect.bisect_left(self._unit_starts, sent.end)
@@ -422,8 +422,7 @@ class PersonExtractor:
                 taken.append(span)
                 c.holders.append(p)
         # 3. names before 同志 with no title: 刘军同志; 焦健、杨浦、荣大煜等同志
-        for m in re.finditer("同志", text[sent.start:sent.end]):
-            pos = sent.start + m.start()
+        for pos in _occurrences(text, "同志", sent.start, sent.end):
             self._tongzhi(report, text, pos, sent, taken, local, unit_ends)
         local.sort(key=lambda p: p[0].start)
         # 4. a person, then a verb and a title: 宋彦麟同志担任组长; …赵丹4名同志为副组长
