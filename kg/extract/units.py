@@ -50,6 +50,7 @@ from ..pipeline import component
 MAX_NAME = 32  # characters: longer "names" are runs of words, not names
 WINDOW = 30  # characters looked at left of a head
 MAX_WORD = 12  # characters: the longest word the segmenter tries
+MEMO_SIZE = 1 << 14  # entries kept per memo of words, windows and names (a corpus 10x the seeds fills one)
 
 # jieba part-of-speech tags of words that cannot be inside a name (prepositions, conjunctions, particles,
 # pronouns, adverbs, classifiers, time words, interjections, punctuation-like).
@@ -97,7 +98,7 @@ def _not_units() -> tuple[frozenset[str], re.Pattern[str] | None]:
     return frozenset(plain), (re.compile("|".join(rx)) if rx else None)
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=MEMO_SIZE)
 def is_generic(name: str) -> bool:
     """A generic reference (相关部门, 各处室, bare 办公室 …), not a named unit."""
     plain, rx = _not_units()
@@ -130,7 +131,7 @@ def _extra_prefixes() -> frozenset[str]:
     return frozenset(w[:i] for w in _extra_words() for i in range(1, len(w) + 1))
 
 
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=MEMO_SIZE)
 def _segment_back(s: str) -> tuple[str, ...]:
     """Cut ``s`` into words the way jieba does without HMM (most probable path over its dictionary), with the
     compounds, stop words and name words of the unit lexicons added; a compound is never cut."""
@@ -164,7 +165,7 @@ def _segment_back(s: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=MEMO_SIZE)
 def _char_log_prob(ch: str) -> float:
     """A character's log probability as a word of its own (once if the dictionary does not know it)."""
     freq, _ = _jieba()
@@ -236,7 +237,7 @@ _NUMBER = re.compile(r"[0-9０-９]+|[一二三四五六七八九十百千两几
 _NUMERAL_CHARS = frozenset("一二三四五六七八九十百千两几多数")
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=MEMO_SIZE)
 def _stops_name(w: str, lone: bool = True) -> bool:
     """``w`` ends a name. A single character counts as a function word or verb only when it is ``lone``:
     not part of a run of single characters, which is a name the dictionary does not know (汇瑞通, 登仕堡)."""
@@ -261,20 +262,20 @@ def _before_anchor_stops() -> frozenset[str]:
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=MEMO_SIZE)
 def _joins(w: str) -> bool:
     """A single character that can belong to an unknown name (not punctuation, not a stop word)."""
     return len(w) == 1 and bool(_CJK.match(w)) and w not in _stops()
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=MEMO_SIZE)
 def _verb_like(w: str) -> bool:
     """A verb (also one that may sit inside a name, 研究, 审计): never right before a place or party prefix."""
     _, tags = _jieba()
     return tags.get(w) in _VERB_TAGS or w in _name_verbs()
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=MEMO_SIZE)
 def _soft(w: str) -> bool:
     """A numeral, ordinal or time word (三年, 十五届, 第一批, 三级): inside a name, but a name does not
     begin with one."""
@@ -293,7 +294,7 @@ def _anchors() -> frozenset[str]:
 _PROPER_TAGS = {"ns", "nr", "nrt", "nz", "j", "nt", "nrfg"}
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=MEMO_SIZE)
 def _is_anchor(w: str) -> bool:
     """A place or party prefix: the anchors lexicon, a province, a word jieba tags as a place or organisation,
     or a city name whose 某市 the dictionary knows (大连, 营口: jieba tags the bare words otherwise)."""
@@ -303,14 +304,14 @@ def _is_anchor(w: str) -> bool:
     return 2 <= len(w) <= 3 and bool(freq.get(w + "市")) and tags.get(w + "市") in ("ns", "n")
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=MEMO_SIZE)
 def _is_place(w: str) -> bool:
     """A place prefix proper (县, 沈阳, 大连), not an organisation word (人大常委会, 安监局)."""
     _, tags = _jieba()
     return w in _anchors() or (_is_anchor(w) and tags.get(w) not in ("nt", "j"))
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=MEMO_SIZE)
 def _proper_word(w: str) -> bool:
     """A place, organisation or other proper name, or a word the dictionary does not know."""
     freq, tags = _jieba()
@@ -332,7 +333,7 @@ def left_boundary(text: str, head_start: int, lo: int, *, head_end: int | None =
                                place)
 
 
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=MEMO_SIZE)
 def _name_start(window: str, head_len: int, before: str, at_lo: bool, place: bool) -> int:
     """``left_boundary`` inside ``window``, the name characters before a head and the head (its last
     ``head_len`` characters): where in it the name begins. ``before`` is the character before the window
@@ -433,7 +434,7 @@ def _list_place(body: str) -> bool:
     return not any(_stops_name(w) or _soft(w) or _verb_like(w) for w in _segment_back(body) if len(w) > 1)
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=MEMO_SIZE)
 def _acceptable(name: str, suffix: str, listed: bool = False) -> bool:
     """Can ``name``, ending in the head ``suffix``, be a unit's name? ``listed``: the name is an item of an
     enumeration (、 on either side), where a place head (镇, 乡, 村, 街道) needs no recognisable place name
