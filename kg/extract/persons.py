@@ -144,19 +144,19 @@ class _Lex:
 _LEX: _Lex | None = None
 
 
+def _lex() -> _Lex:
+    global _LEX
+    if _LEX is None:
+        _LEX = _Lex()
+    return _LEX
+
+
 def _occurrences(text: str, word: str, lo: int, hi: int) -> Iterator[int]:
     """Where ``word`` starts in ``text[lo:hi]``, left to right, each occurrence after the previous one's end."""
     at = text.find(word, lo, hi)
     while at >= 0:
         yield at
         at = text.find(word, at + len(word), hi)
-
-
-def _lex() -> _Lex:
-    global _LEX
-    if _LEX is None:
-        _LEX = _Lex()
-    return _LEX
 
 
 @component("persons")
