@@ -11,6 +11,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -44,6 +45,9 @@ class Span:
         return Span, (self.start, self.end)  # pickles (kg.cache) hold tens of thousands: keep them small
 
 
+_START_END = attrgetter("start", "end")
+
+
 class SpanIndex:
     """Fixed spans (titles, unit mentions) asked whether any overlaps or holds a given span, in log time.
 
@@ -51,7 +55,7 @@ class SpanIndex:
     reaches past another point exactly when that running maximum does. Spans may nest or overlap."""
 
     def __init__(self, spans: "Iterable[Span]") -> None:
-        ordered = sorted(spans)
+        ordered = sorted(spans, key=_START_END)  # as Span's own order, compared in C
         self.starts = [s.start for s in ordered]
         self.reach: list[int] = []
         furthest = -1
@@ -186,6 +190,7 @@ class Relation:
 
 
 _SENTENCE_END = re.compile(r"[。！？!?；;]+[”’」』)）]*|\r?\n")
+_NOT_SPACE = re.compile(r"\S")
 
 
 @dataclass(eq=False)
@@ -242,7 +247,7 @@ class Report:
         start = self.span.start
         for m in _SENTENCE_END.finditer(self.source.text, self.span.start, self.span.end):
             end = m.start() if m.group().endswith("\n") else m.end()
-            if self.source.text[start:end].strip():
+            if _NOT_SPACE.search(self.source.text, start, end):  # not blank (as str.strip sees it)
                 out.append(Span(start, end))
             start = m.end()
         if start < self.span.end:
@@ -300,6 +305,9 @@ class Report:
         return [(m, t) for m, t in pairs[lo:hi] if m.end <= span.end]
 
 
+_MENTIONS = attrgetter("mentions")
+
+
 @dataclass(eq=False)
 class _MentionIndex:
     """The mentions of some kinds of thing sorted by position, kept up to date as extractors add things.
@@ -321,7 +329,7 @@ class _MentionIndex:
             self.seen, self.things = 0, []
         self.things.extend(t for t in all_things[self.seen:] if not self.kinds or t.kind in self.kinds)
         self.seen = len(all_things)
-        mentions = sum(len(t.mentions) for t in self.things)
+        mentions = sum(map(len, map(_MENTIONS, self.things)))  # asked at every lookup: kept to C loops
         if mentions != self.mentions:
             self.pairs = sorted(((m, t) for t in self.things for m in t.mentions),
                                 key=lambda p: (p[0].start, -p[0].end))

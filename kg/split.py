@@ -7,9 +7,11 @@ numbering style, so reports that number 一、（一）1.（1） and those that 
 """
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from functools import lru_cache
+from operator import attrgetter
 
 from . import lexicon
 from .model import PartialDate, Report, Section, Source, Span
@@ -44,9 +46,8 @@ def _signature_line() -> re.Pattern[str]:
     return re.compile(rf"^\s*(?:中共\S{{2,38}}|\S{{2,38}}(?:{ends}))\s*$")
 
 
-def _lines(text: str, start: int = 0, end: int | None = None) -> list[Span]:
-    end = len(text) if end is None else end
-    out, pos = [], start
+def _lines(text: str) -> list[Span]:
+    out, pos, end = [], 0, len(text)
     while pos < end:
         nl = text.find("\n", pos, end)
         stop = end if nl < 0 else nl
@@ -55,10 +56,18 @@ def _lines(text: str, start: int = 0, end: int | None = None) -> list[Span]:
     return out
 
 
+_START = attrgetter("start")
+
+
+def _lines_from(lines: list[Span], span: Span) -> list[Span]:
+    """The lines (of the file, in order) that start inside ``span``."""
+    return lines[bisect.bisect_left(lines, span.start, key=_START) : bisect.bisect_left(lines, span.end, key=_START)]
+
+
 def split_reports(source: Source) -> list[Report]:
     """The reports in ``source``, in order, each with its signature and sections."""
     text = source.text
-    lines = [ln for ln in _lines(text)]
+    lines = _lines(text)
     reports: list[Report] = []
     begin = 0
     sig = _signature_line()
@@ -105,8 +114,7 @@ def _openings_anywhere() -> list[re.Pattern[str]]:
 def _split_at_openings(rep: Report, lines: list[Span]) -> list[Report]:
     """A signature-less report runs into the next one: cut before every opening after the first."""
     text = rep.source.text
-    cuts = [ln.start for ln in lines if rep.span.start <= ln.start < rep.span.end
-            and any(p.match(text, ln.start, ln.end) for p in _openings())]
+    cuts = [ln.start for ln in _lines_from(lines, rep.span) if any(p.match(text, ln.start, ln.end) for p in _openings())]
     if len(cuts) < 2:
         return [rep]
     parts = []
@@ -135,7 +143,7 @@ def is_boilerplate(line: str) -> bool:
 def _trim_boilerplate(rep: Report, lines: list[Span]) -> bool:
     """Leave boilerplate and blank lines at either end out of the report; False if nothing is left."""
     text = rep.source.text
-    inside = [ln for ln in lines if rep.span.start <= ln.start and ln.end <= rep.span.end]
+    inside = [ln for ln in _lines_from(lines, rep.span) if ln.end <= rep.span.end]
     keep = [ln for ln in inside if text[ln.start : ln.end].strip() and not is_boilerplate(text[ln.start : ln.end])]
     if not keep:
         return False
@@ -175,7 +183,7 @@ _TITLE_HINT = re.compile(r"(通报|情况|公布|公告|报告)$")
 def _finish(rep: Report) -> None:
     """Title, sections, and the context (year, province, city) that year-less dates and short names need."""
     text = rep.source.text
-    first = next((ln for ln in _lines(text, rep.span.start, rep.span.end) if ln.end > ln.start), None)
+    first = next((ln for ln in rep.lines() if ln.end > ln.start), None)
     if first is not None:
         line = text[first.start : first.end].strip()
         if len(line) <= 80 and _TITLE_HINT.search(line) and not line.endswith("。"):
@@ -249,7 +257,7 @@ def split_sections(rep: Report) -> list[Section]:
     stack: list[Section] = []
     top: list[Section] = []
     flat: list[Section] = []
-    for line in _lines(text, rep.span.start, rep.span.end):
+    for line in rep.lines():
         for name, rx in styles:
             m = rx.match(text, line.start, line.end)
             if not m:
@@ -276,9 +284,12 @@ def split_sections(rep: Report) -> list[Section]:
     return top
 
 
+_HEADING_STOP = re.compile(r"[。！？；]")
+
+
 def _heading_end(text: str, pos: int, line_end: int) -> int:
     """A heading runs to the end of its first sentence, or of its line."""
-    stop = re.compile(r"[。！？；]").search(text, pos, line_end)
+    stop = _HEADING_STOP.search(text, pos, line_end)
     return stop.end() if stop else line_end
 
 

@@ -201,3 +201,13 @@ def test_a_person_merges_across_reports_only_through_units_known_beyond_one_repo
         res = resolve([report("甲县.txt", unit), report("乙县.txt", unit)])
         assert sorted(t.label for t in res.things if t.kind == "Person") == ["严明远"] * persons
         assert len([t for t in res.things if t.kind == "Unit"]) == persons  # 县纪委 stays two; 省纪委 is one
+
+
+def test_occurrences_of_a_word_are_found_left_to_right_without_overlap_inside_bounds():
+    from kg.extract.persons import _occurrences
+
+    text = "刘军同志、刘军刘军同志同志"
+    assert list(_occurrences(text, "刘军", 0, len(text))) == [0, 5, 7]
+    assert list(_occurrences(text, "同志", 3, len(text))) == [9, 11]  # bounds: the first 同志 starts at 2
+    assert list(_occurrences(text, "同志", 0, 10)) == [2]  # one ending past the bound does not count
+    assert list(_occurrences("哈哈哈", "哈哈", 0, 3)) == [0]  # as re.finditer: no overlapping occurrences

@@ -128,12 +128,18 @@ def test_month_and_year_keep_their_precision(written, before, after):
 @given(st.sampled_from("md").flatmap(lambda p: written_date(p, with_year=False)), context, context,
        st.integers(1950, 2099))
 @example(("3月11日", PartialDate(2020, 3, 11)), "", "", 2020)
+@example(("2月29日", PartialDate(2000, 2, 29)), "", "", 1950)
 def test_a_year_less_date_takes_the_report_year(written, before, after, year):
     surface, want = written
     text = before + surface + after
     d = only(find_dates(text, year=year))
-    assert d.date == PartialDate(year, want.month, want.day) and not d.year_given
-    assert text[d.span.start:d.span.end] == surface
+    if want.day is not None and want.day > calendar.monthrange(year, want.month)[1]:
+        # no such day in the report's year (2月29日 in 1950): the month alone is read, never an invalid date
+        assert d.date == PartialDate(year, want.month) and surface.startswith(d.text) and d.text.endswith("月")
+    else:
+        assert d.date == PartialDate(year, want.month, want.day)
+        assert text[d.span.start:d.span.end] == surface
+    assert not d.year_given
     assert find_dates(text) == []  # no year known: left out, never guessed
 
 

@@ -111,3 +111,14 @@ def test_mentions_in_sees_things_added_after_an_earlier_lookup():
     a.mentions.append(Span(3, 5))
     assert rep.mentions_in(Span(0, 20), "Unit") == [(Span(0, 3), a), (Span(3, 5), a), (Span(8, 11), b)]
     assert rep.mentions_in(Span(2, 11)) == [(Span(3, 5), a), (Span(8, 11), b)]
+
+
+def test_lines_from_a_span_are_those_starting_inside_it():
+    from kg.split import _lines, _lines_from
+
+    text = "一行\n\n第三行\r\n第四行"
+    lines = _lines(text)
+    assert [text[ln.start:ln.end] for ln in lines] == ["一行", "", "第三行", "第四行"]
+    assert _lines_from(lines, Span(0, len(text))) == lines
+    assert [text[ln.start:ln.end] for ln in _lines_from(lines, Span(3, 9))] == ["", "第三行"]
+    assert _lines_from(lines, Span(1, 3)) == []  # a line starting at the span's end is not inside it

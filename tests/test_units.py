@@ -209,3 +209,21 @@ def test_own_place_school_in_title_is_not_an_issuer():
 def test_conjunction_glued_to_a_one_character_head_is_cut():
     got = names("开发区管委会和县自然资源局联合检查。")
     assert "县自然资源局" in got and not any("和县" in n for n in got)
+
+
+def test_name_characters_left_of_a_head_keep_their_brackets_balanced():
+    from kg.extract.units import _balanced_start
+
+    def start(text: str, head: str) -> int:
+        hs = text.index(head)
+        return _balanced_start(text, 0, hs)
+
+    assert start("对沈阳市（浑南区）科技局进行", "局") == 0  # a closed bracket stays inside the run
+    text = "科技局）和财政局"
+    assert _balanced_start(text, 0, text.rindex("局")) == text.index("和")  # an unclosed ） is cut after
+    text = "（财政局"
+    assert _balanced_start(text, 0, text.index("局")) == 1  # an unopened （ ends the run
+    text = "发文，财政局"
+    assert _balanced_start(text, 0, text.index("局")) == text.index("财")  # punctuation ends the run
+    text = "甲乙丙丁财政局"
+    assert _balanced_start(text, 3, text.index("局")) == 3  # never before lo

@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 
 from .. import lexicon
-from ..model import Report, Span, Thing
+from ..model import Report, Span, SpanIndex, Thing
 
 CLAUSE_BREAK = re.compile(r"[，,：:；;]")  # a unit and its verb must share a clause
 
@@ -21,11 +21,12 @@ def _blocked() -> re.Pattern[str]:
     return re.compile(rf"(?:{lexicon.alternation('doc_issuer_blockers')})\s*$")
 
 
-def subject_unit(report: Report, before: Span, titles: list[Span]) -> Thing | None:
-    """The unit acting in ``before`` (the text from the clause's start up to the verb), if any."""
+def subject_unit(report: Report, before: Span, titles: SpanIndex) -> Thing | None:
+    """The unit acting in ``before`` (the text from the clause's start up to the verb), if any; ``titles``
+    are the report's cited titles."""
     text = report.text
     for mention, unit in reversed(report.mentions_in(before, "Unit")):
-        if any(mention.overlaps(t) for t in titles):
+        if titles.overlaps(mention):
             continue
         if CLAUSE_BREAK.search(text, mention.end, before.end):
             break  # the subject of the verb stands in its own clause: nearer units only

@@ -25,7 +25,7 @@ import re
 import unicodedata
 
 from .. import lexicon
-from ..model import Report, Span, Thing
+from ..model import Report, Span, SpanIndex, Thing
 from ..pipeline import component
 from .agents import subject_unit
 
@@ -112,7 +112,7 @@ class Documents:
             titles.extend(find_titles(text, line.start, line.end))
         if not titles:
             return
-        title_spans = [Span(s, e) for s, e, _ in titles]
+        title_spans = SpanIndex(Span(s, e) for s, e, _ in titles)
         full_titles: list[tuple[str, Thing]] = []  # (surface, thing) of outer titles seen so far
         alias_for: dict[int, Thing] = {}  # start of a short title → the full title's thing
         prev_outer: tuple[int, Thing | None, Span | None] | None = None  # (end incl. 》, thing, verb span)
@@ -180,6 +180,6 @@ class Documents:
                 return thing
         return None
 
-    def _issuer(self, report: Report, before: Span, titles: list[Span]) -> Thing | None:
+    def _issuer(self, report: Report, before: Span, titles: SpanIndex) -> Thing | None:
         """The nearest Unit mentioned in ``before`` (outside titles, not the object of 对/针对/按照 …)."""
         return subject_unit(report, before, titles)

@@ -31,6 +31,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from typing import Iterator
 
 from .. import lexicon
 from ..model import Report, Span, Thing
@@ -121,8 +122,8 @@ class _Lex:
         self.left = _cues("left")
         self.needs_prefix = set(_cues("needs_prefix"))
         self.not_post_re = re.compile(_alt(_cues("not_post")))
-        self.after_not_post = _cues("after_not_post")
-        self.after_ok = _cues("after_ok")
+        self.after_not_post_re = re.compile(_alt(_cues("after_not_post")) or "(?!)")  # matched right after a title
+        self.after_ok_re = re.compile(_alt(_cues("after_ok")) or "(?!)")
         self.labels = _cues("label")
         self.generic = _cues("generic_before")
         self.held_only = set(_cues("held_only"))
@@ -148,6 +149,14 @@ def _lex() -> _Lex:
     if _LEX is None:
         _LEX = _Lex()
     return _LEX
+
+
+def _occurrences(text: str, word: str, lo: int, hi: int) -> Iterator[int]:
+    """Where ``word`` starts in ``text[lo:hi]``, left to right, each occurrence after the previous one's end."""
+    at = text.find(word, lo, hi)
+    while at >= 0:
+        yield at
+        at = text.find(word, at + len(word), hi)
 
 
 @component("persons")
@@ -282,8 +291,7 @@ class PersonExtractor:
             if head in lex.needs_prefix and not m.group("pre"):
                 continue
             hs, he = m.start("head"), m.end("head")
-            if any(text.startswith(w, he) for w in lex.after_not_post) and not any(
-                    text.startswith(w, he) for w in lex.after_ok):
+            if lex.after_not_post_re.match(text, he) and not lex.after_ok_re.match(text, he):
                 continue
             bad = False
             for nm in lex.not_post_re.finditer(text, max(sent.start, m.start() - 4), min(sent.end, he + 4)):
@@ -370,7 +378,7 @@ class PersonExtractor:
 
     def _sentence(self, report: Report, sent: Span, inspected: Thing | None) -> list[_Chunk]:
         text = report.text
-        if not self.lex.head_re.search(text, sent.start, sent.end) and "同志" not in text[sent.start:sent.end]:
+        if not self.lex.head_re.search(text, sent.start, sent.end) and text.find("同志", sent.start, sent.end) < 0:
             return []
         lo = bisect.bisect_left(self._unit_starts, sent.start)
         hi = bisect.bisect_left(self._unit_starts, sent.end)
@@ -414,8 +422,7 @@ class PersonExtractor:
                 taken.append(span)
                 c.holders.append(p)
         # 3. names before 同志 with no title: 刘军同志; 焦健、杨浦、荣大煜等同志
-        for m in re.finditer("同志", text[sent.start:sent.end]):
-            pos = sent.start + m.start()
+        for pos in _occurrences(text, "同志", sent.start, sent.end):
             self._tongzhi(report, text, pos, sent, taken, local, unit_ends)
         local.sort(key=lambda p: p[0].start)
         # 4. a person, then a verb and a title: 宋彦麟同志担任组长; …赵丹4名同志为副组长
@@ -554,8 +561,8 @@ class PersonExtractor:
         lo, hi = report.span.start, report.span.end
         have = {s for s, _ in self.person_spans}
         for name, thing in list(self.people.items()):
-            for m in re.finditer(re.escape(name), text[lo:hi]):
-                s = Span(lo + m.start(), lo + m.end())
+            for start in _occurrences(text, name, lo, hi):
+                s = Span(start, start + len(name))
                 if s in have or any(h.overlaps(s) for h in have):
                     continue
                 if len(name) == 2:

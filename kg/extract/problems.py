@@ -42,6 +42,7 @@ from ..pipeline import component
 MAX_LABEL = 120  # characters of a problem's label at most
 _CLAUSE_END = re.compile(r"[，,。；;！!？?]")
 _SENT_END = re.compile(r"[。；;！!？?]")
+_CLAUSE_END_OR_LINE = re.compile(r"[，,。；;！!？?\n]")
 
 
 # -- lexicons -----------------------------------------------------------------------------------------------
@@ -286,14 +287,15 @@ class _Builder:
         r = self.r
         text = r.text
         parts = set(_cues().get("part", []))
+        clause_ends = [m.start() for m in _CLAUSE_END_OR_LINE.finditer(text, r.span.start, r.span.end)]
         for d in find_dates(text, r.span.start, r.span.end, year=r.year):
             due = d.end if d.is_range else d.date
             part = d.part
             end = d.span.end
             if part is not None and part not in parts:
                 continue
-            clause_start = max([r.span.start] + [text.rfind(c, r.span.start, d.span.start) + 1
-                                                 for c in "，,。；;！!？?\n"])
+            i = bisect.bisect_left(clause_ends, d.span.start)  # how many clauses end before the date
+            clause_start = clause_ends[i - 1] + 1 if i else r.span.start
             before_text = text[max(clause_start, d.span.start - 20) : d.span.start]
             labelled = _label_cue_rx().search(before_text) is not None
             b = _before_rx().match(text, end, r.span.end)

@@ -269,6 +269,7 @@ class Programs:
     # -- the component -----------------------------------------------------------------------------
     def __call__(self, report: Report) -> None:
         titles = [m for t in report.things_of("Document") for m in t.mentions]
+        in_titles = SpanIndex(titles)
         units = [m for t in report.things_of("Unit", "InspectionTeam") for m in t.mentions]
         cands = self._candidates(report, titles, units)
         if not cands:
@@ -298,15 +299,15 @@ class Programs:
             alts = ({c.label} | c.alts) - {label}
             scope = "global" if c.key in known_key else "report"
             thing = report.add("Program", label, c.span, key=c.key, alt_labels=alts, scope=scope)
-            unit = self._conductor(report, c.span, titles)
+            unit = self._conductor(report, c.span, in_titles)
             if unit is not None:
                 report.relate(thing, "xs:conductedBy", unit, report.sentence_at(c.span.start))
 
-    def _conductor(self, report: Report, span: Span, titles: list[Span]) -> Thing | None:
+    def _conductor(self, report: Report, span: Span, titles: SpanIndex) -> Thing | None:
         """The Unit carrying the programme out: ``<Unit> … 开展 <programme>`` in one sentence, else None."""
         text = report.text
         sent = report.sentence_at(span.start)
-        if any(span.overlaps(t) for t in titles):
+        if titles.overlaps(span):
             return None
         m = self._conduct.search(text, sent.start, span.start)
         if not m:

@@ -49,6 +49,8 @@ from ..pipeline import component
 
 MAX_NAME = 32  # characters: longer "names" are runs of words, not names
 WINDOW = 30  # characters looked at left of a head
+MAX_WORD = 12  # characters: the longest word the segmenter tries
+MEMO_SIZE = 1 << 14  # entries kept per memo of words, windows and names (a corpus 10x the seeds fills one)
 
 # jieba part-of-speech tags of words that cannot be inside a name (prepositions, conjunctions, particles,
 # pronouns, adverbs, classifiers, time words, interjections, punctuation-like).
@@ -96,6 +98,7 @@ def _not_units() -> tuple[frozenset[str], re.Pattern[str] | None]:
     return frozenset(plain), (re.compile("|".join(rx)) if rx else None)
 
 
+@lru_cache(maxsize=MEMO_SIZE)
 def is_generic(name: str) -> bool:
     """A generic reference (相关部门, 各处室, bare 办公室 …), not a named unit."""
     plain, rx = _not_units()
@@ -128,36 +131,46 @@ def _extra_prefixes() -> frozenset[str]:
     return frozenset(w[:i] for w in _extra_words() for i in range(1, len(w) + 1))
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=MEMO_SIZE)
 def _segment_back(s: str) -> tuple[str, ...]:
     """Cut ``s`` into words the way jieba does without HMM (most probable path over its dictionary), with the
     compounds, stop words and name words of the unit lexicons added; a compound is never cut."""
     freq, _ = _jieba()
     extra = _extra_words()
     prefixes = _extra_prefixes()
+    log = math.log
     n = len(s)
-    total = math.log(_total())
-    route: list[tuple[float, int]] = [(0.0, 0)] * (n + 1)
+    total = log(_total())
+    score = [0.0] * (n + 1)  # of the most probable path from each position to the end
+    step = [1] * (n + 1)  # the length of its first word
     for i in range(n - 1, -1, -1):
-        best = (-1e18, i + 1)
-        for k in range(i + 1, min(n, i + 12) + 1):
+        best, best_k = _char_log_prob(s[i]) + score[i + 1], i + 1
+        last = i + MAX_WORD if i + MAX_WORD < n else n
+        for k in range(i + 2, last + 1):
             w = s[i:k]
             f = extra.get(w) or freq.get(w)
-            if f is None and k > i + 1 and w not in prefixes:
-                break  # no dictionary word begins so
-            if not f and k > i + 1:
+            if not f:
+                if f is None and w not in prefixes:
+                    break  # no dictionary word begins so
                 continue
-            score = math.log(f or 1) - total + route[k][0]
-            if score > best[0]:
-                best = (score, k)
-        route[i] = best
+            here = log(f) - total + score[k]
+            if here > best:
+                best, best_k = here, k
+        score[i], step[i] = best, best_k - i
     out: list[str] = []
     i = 0
     while i < n:
-        k = route[i][1]
-        out.append(s[i:k])
-        i = k
+        out.append(s[i : i + step[i]])
+        i += step[i]
     return tuple(out)
+
+
+@lru_cache(maxsize=MEMO_SIZE)
+def _char_log_prob(ch: str) -> float:
+    """A character's log probability as a word of its own (once if the dictionary does not know it)."""
+    freq, _ = _jieba()
+    f = _extra_words().get(ch) or freq.get(ch)
+    return math.log(f or 1) - math.log(_total())
 
 
 @lru_cache(maxsize=1)
@@ -167,11 +180,18 @@ def _total() -> float:
     return float(jieba.dt.total)
 
 
+_NAME_RUN = re.compile(r"[\u4e00-\u9fff（）()·]*")  # as _NAME_CHARS
+_BRACKET = re.compile(r"[（）()]")
+
+
 def _balanced_start(text: str, lo: int, hi: int) -> int:
     """Leftmost start in [lo, hi) such that text[start:hi] holds only name characters with balanced brackets."""
+    run = hi - _NAME_RUN.match(text[lo:hi][::-1]).end()  # the name characters right before hi, read backwards
+    if not _BRACKET.search(text, run, hi):
+        return run
     start = hi
     depth = 0
-    while start > lo and _NAME_CHARS.match(text, start - 1):
+    while start > run:
         ch = text[start - 1]
         if ch in ")）":
             depth += 1
@@ -193,19 +213,18 @@ def _name_verbs() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def _traps() -> dict[str, tuple[str, ...]]:
-    """Trap words by their last character."""
-    out: dict[str, list[str]] = {}
-    for w in lexicon.words("unit_head_traps"):
-        out.setdefault(w[-1], []).append(w)
-    return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in out.items()}
+def _traps() -> tuple[frozenset[str], tuple[int, ...]]:
+    """The trap words, and their lengths."""
+    words = frozenset(lexicon.words("unit_head_traps"))
+    return words, tuple(sorted({len(w) for w in words}))
 
 
 def is_trapped(text: str, head_start: int, head_end: int) -> bool:
     """The head is only the tail of an ordinary word (干部, 督办, 格局, 小区 …)."""
-    for w in _traps().get(text[head_end - 1], ()):
-        s = head_end - len(w)
-        if s < head_start and s >= 0 and text.startswith(w, s):
+    words, lengths = _traps()
+    for n in lengths:
+        s = head_end - n
+        if 0 <= s < head_start and text[s:head_end] in words:
             return True
     return False
 
@@ -218,6 +237,7 @@ _NUMBER = re.compile(r"[0-9０-９]+|[一二三四五六七八九十百千两几
 _NUMERAL_CHARS = frozenset("一二三四五六七八九十百千两几多数")
 
 
+@lru_cache(maxsize=MEMO_SIZE)
 def _stops_name(w: str, lone: bool = True) -> bool:
     """``w`` ends a name. A single character counts as a function word or verb only when it is ``lone``:
     not part of a run of single characters, which is a name the dictionary does not know (汇瑞通, 登仕堡)."""
@@ -242,17 +262,20 @@ def _before_anchor_stops() -> frozenset[str]:
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
+@lru_cache(maxsize=MEMO_SIZE)
 def _joins(w: str) -> bool:
     """A single character that can belong to an unknown name (not punctuation, not a stop word)."""
     return len(w) == 1 and bool(_CJK.match(w)) and w not in _stops()
 
 
+@lru_cache(maxsize=MEMO_SIZE)
 def _verb_like(w: str) -> bool:
     """A verb (also one that may sit inside a name, 研究, 审计): never right before a place or party prefix."""
     _, tags = _jieba()
     return tags.get(w) in _VERB_TAGS or w in _name_verbs()
 
 
+@lru_cache(maxsize=MEMO_SIZE)
 def _soft(w: str) -> bool:
     """A numeral, ordinal or time word (三年, 十五届, 第一批, 三级): inside a name, but a name does not
     begin with one."""
@@ -271,7 +294,7 @@ def _anchors() -> frozenset[str]:
 _PROPER_TAGS = {"ns", "nr", "nrt", "nz", "j", "nt", "nrfg"}
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=MEMO_SIZE)
 def _is_anchor(w: str) -> bool:
     """A place or party prefix: the anchors lexicon, a province, a word jieba tags as a place or organisation,
     or a city name whose 某市 the dictionary knows (大连, 营口: jieba tags the bare words otherwise)."""
@@ -281,12 +304,14 @@ def _is_anchor(w: str) -> bool:
     return 2 <= len(w) <= 3 and bool(freq.get(w + "市")) and tags.get(w + "市") in ("ns", "n")
 
 
+@lru_cache(maxsize=MEMO_SIZE)
 def _is_place(w: str) -> bool:
     """A place prefix proper (县, 沈阳, 大连), not an organisation word (人大常委会, 安监局)."""
     _, tags = _jieba()
     return w in _anchors() or (_is_anchor(w) and tags.get(w) not in ("nt", "j"))
 
 
+@lru_cache(maxsize=MEMO_SIZE)
 def _proper_word(w: str) -> bool:
     """A place, organisation or other proper name, or a word the dictionary does not know."""
     freq, tags = _jieba()
@@ -304,7 +329,19 @@ def left_boundary(text: str, head_start: int, lo: int, *, head_end: int | None =
     if start == head_start:
         return head_start
     head_end = head_start + 1 if head_end is None else head_end
-    words = list(_segment_back(text[start:head_end]))
+    return start + _name_start(text[start:head_end], head_end - head_start, text[start - 1 : start], start == lo,
+                               place)
+
+
+@lru_cache(maxsize=MEMO_SIZE)
+def _name_start(window: str, head_len: int, before: str, at_lo: bool, place: bool) -> int:
+    """``left_boundary`` inside ``window``, the name characters before a head and the head (its last
+    ``head_len`` characters): where in it the name begins. ``before`` is the character before the window
+    ('' at the text's start), ``at_lo`` whether the window begins where the name may begin at the earliest.
+    A function of these alone, so memoised: a report names the same bodies over and over."""
+    head_end = len(window)
+    head_start = head_end - head_len
+    words = list(_segment_back(window))
     pos = head_end
     anchored = False
     head_word = ""
@@ -315,11 +352,9 @@ def left_boundary(text: str, head_start: int, lo: int, *, head_end: int | None =
         head_word = w
         pos -= len(w)
         anchored = anchored or (len(w) > head_end - head_start and _is_anchor(w))
-    if pos < start:
-        return max(pos, start)
     soft_from = None
     soft_right = ""
-    at_edge = start == lo or not _NAME_CHARS.match(text, start - 1)
+    at_edge = at_lo or not _NAME_CHARS.match(before)
     for i in range(len(words) - 1, -1, -1):
         w = words[i]
         if w in "()（）":
@@ -341,7 +376,7 @@ def left_boundary(text: str, head_start: int, lo: int, *, head_end: int | None =
         if (_is_anchor(right) and _verb_like(w) or _is_place(right) and w in _before_anchor_stops()) \
                 and not _is_anchor(w):
             break
-        left = words[i - 1] if i > 0 else text[start - 1 : start]
+        left = words[i - 1] if i > 0 else before
         if len(w) == 1 and _NUMBER.fullmatch(left):
             break  # a measure word after a number: 5家园区公司
         lone = len(w) > 1 or not (_joins(right) or (i > 0 and _joins(words[i - 1])))
@@ -355,13 +390,13 @@ def left_boundary(text: str, head_start: int, lo: int, *, head_end: int | None =
         pos -= len(w)
         anchored = anchored or _is_anchor(w)
     # a first word that only looks like a numeral (十间 of 十间房镇) stays when an unknown name follows it
-    if soft_from is not None and not (place and pos == start and at_edge and len(soft_right) == 1
+    if soft_from is not None and not (place and pos == 0 and at_edge and len(soft_right) == 1
                                       and not _is_anchor(soft_right)):
         pos = soft_from
     # a name does not begin with a closing bracket or a section number such as (三)
-    while pos < head_start and text[pos] in ")）":
+    while pos < head_start and window[pos] in ")）":
         pos += 1
-    m = _SECTION_NO.match(text, pos, head_start)
+    m = _SECTION_NO.match(window, pos, head_start)
     if m:
         pos = m.end()
     return pos
@@ -399,9 +434,12 @@ def _list_place(body: str) -> bool:
     return not any(_stops_name(w) or _soft(w) or _verb_like(w) for w in _segment_back(body) if len(w) > 1)
 
 
-def _acceptable(name: str, suffix: str, row: dict[str, str], listed: bool = False) -> bool:
-    """``listed``: the name is an item of an enumeration (、 on either side), where a place head (镇, 乡, 村,
-    街道) needs no recognisable place name before it: 孟家镇、十间房镇 name places however jieba cuts them."""
+@lru_cache(maxsize=MEMO_SIZE)
+def _acceptable(name: str, suffix: str, listed: bool = False) -> bool:
+    """Can ``name``, ending in the head ``suffix``, be a unit's name? ``listed``: the name is an item of an
+    enumeration (、 on either side), where a place head (镇, 乡, 村, 街道) needs no recognisable place name
+    before it: 孟家镇、十间房镇 name places however jieba cuts them."""
+    row = _suffixes()[1][suffix]
     body = name[: len(name) - len(suffix)]
     if len(body) < int(row.get("min_prefix") or 0) or len(name) > MAX_NAME or is_generic(name):
         return False
@@ -417,14 +455,15 @@ def _acceptable(name: str, suffix: str, row: dict[str, str], listed: bool = Fals
 _DOC_NUMBER_AFTER = re.compile(r"办?[发函字]?[〔［\[(（]\d{4}[〕］\])）]")  # 辽委发〔2020〕1号: a number's prefix
 
 
-def _in_title(titles: list[Span], text: str, start: int, end: int, own: str = "") -> bool:
-    """Inside a cited title 《…》, except a body of the report's own place that opens it as its issuer
-    (《中共某市某区委办公室关于…》 in that district's report): outside bodies named in titles are not units."""
-    i = bisect.bisect_right(titles, Span(end, end)) - 1
-    while i >= 0 and titles[i].end > start:
-        b = titles[i]
-        if b.start < end:
-            return not (start == b.start + 1 and own and own in text[start:end])
+def _in_title(titles: list[tuple[int, int]], text: str, start: int, end: int, own: str = "") -> bool:
+    """Inside a cited title 《…》 (``titles``: their (start, end), in order), except a body of the report's own
+    place that opens it as its issuer (《中共某市某区委办公室关于…》 in that district's report): outside bodies
+    named in titles are not units."""
+    i = bisect.bisect_right(titles, (end, end)) - 1
+    while i >= 0 and titles[i][1] > start:
+        title_start = titles[i][0]
+        if title_start < end:
+            return not (start == title_start + 1 and own and own in text[start:end])
         i -= 1
     return False
 
@@ -456,7 +495,7 @@ def find_candidates(report: Report) -> list[tuple[Span, str, str]]:
     rx, rows = _suffixes()
     out: list[tuple[Span, str, str]] = []
     own = own_place(report)
-    titles = [Span(m.start(), m.end()) for m in _BOOK_TITLE.finditer(text, report.span.start, report.span.end)]
+    titles = [m.span() for m in _BOOK_TITLE.finditer(text, report.span.start, report.span.end)]
     for sent in report.sentences:
         for m in rx.finditer(text, sent.start, sent.end):
             suffix = m.group()
@@ -469,7 +508,7 @@ def find_candidates(report: Report) -> list[tuple[Span, str, str]]:
             issuer_ok = row.get("proper") != "yes" and not (row.get("needs") == "place" and len(suffix) == 1)
             listed = len(suffix) == 1 or suffix == "街道"
             listed = listed and (text[start - 1 : start] == _LIST_SEP or text[m.end() : m.end() + 1] == _LIST_SEP)
-            if not _acceptable(name, suffix, row, listed) or _in_title(titles, text, start, m.end(), own if issuer_ok else ""):
+            if not _acceptable(name, suffix, listed) or _in_title(titles, text, start, m.end(), own if issuer_ok else ""):
                 continue
             if row["kind"] == "InspectionTeam" and not _TEAM.search(name):
                 continue

@@ -47,6 +47,11 @@ def _aliases() -> dict[str, dict[str, str]]:
 
 
 @lru_cache(maxsize=1)
+def _inspected_aliases() -> frozenset[str]:
+    return frozenset(a for a, r in _aliases().items() if r["refers_to"] == "inspected")
+
+
+@lru_cache(maxsize=1)
 def _known() -> dict[str, dict[str, str]]:
     return {r["surface"]: r for r in lexicon.table("known_units")}
 
@@ -106,6 +111,13 @@ def _own_county(report: Report) -> str:
 def normal_form(name: str, report: Report) -> str:
     """The key-form of a unit name (rule 3 and the province expansion of rule 2); standard abbreviations
     (``unit_abbreviations.tsv``: 自由贸易试验区 → 自贸试验区) are applied first."""
+    return _normal_form(name, _own_county(report), province_of(report), report.city)
+
+
+@lru_cache(maxsize=1 << 14)
+def _normal_form(name: str, own: str, prov: str | None, city: str | None) -> str:
+    """``normal_form`` in a report about the county or district ``own`` ('' if none), of province ``prov`` and
+    city ``city``: a name recurs in a report and across reports, so it is worked out once."""
     s = name.strip()
     for full, short in _abbreviations():
         if full in s:
@@ -131,10 +143,8 @@ def normal_form(name: str, report: Report) -> str:
             s = m[1]
     s = _CITY_DISTRICT.sub("", s)
     s = _TERM.sub("", s) if len(s) > 6 else s  # 县委十六届常委会 → 县委常委会
-    own = _own_county(report)
     if own and len(s) > 1 and s[0] == own[-1] and not s.startswith(own):  # 县纪委 in 法库县's report
         s = own + s[1:]
-    prov = province_of(report)
     if prov:
         if s.startswith("省") and len(s) > 1:
             s = f"{prov}省{s[1:]}"
@@ -143,7 +153,6 @@ def normal_form(name: str, report: Report) -> str:
             if re.match(r"[\u4e00-\u9fff]{1,6}(?:厅|局|委|办)$", rest) or \
                     re.match(r"[\u4e00-\u9fff]{2,12}(?:领导小组|委员会)$", rest) and not re.match(r"[\u4e00-\u9fff]{2,4}[市县]", rest):
                 s = f"{prov}省{rest}"
-    city = report.city
     if city and s.startswith("市") and len(s) > 1 and not s.startswith("市委"):
         s = f"{city}市{s[1:]}"
     return s
@@ -222,22 +231,18 @@ def resolve_units(report: Report) -> None:
         insp_global = False
 
     short_names: dict[str, str] = report.meta.get("unit_short_names", {})
-    keyed: dict[int, tuple[str, str, str]] = {}  # id(thing) -> (key, label, scope)
-    for t in units:
-        surf = t.label
+    inspected_keyed = (insp_key, insp_label, "global" if insp_global else "report")
+
+    def keyed_name(surf: str) -> tuple[str, str, str]:
+        """(key, label, scope) of a unit named ``surf`` that is not the signature or the inspection's unit."""
         alias = _aliases().get(surf)
-        if t in inspected and insp_key:
-            keyed[id(t)] = (insp_key, insp_label, "global" if insp_global else "report")
-            continue
         if alias:
             role, lv = alias["refers_to"], alias.get("level", "")
             if role == "inspected" and insp_key and (not lv or lv == level or surf.startswith("我")):
-                keyed[id(t)] = (insp_key, insp_label, "global" if insp_global else "report")
-                continue
+                return inspected_keyed
             if role == "province" and _province_key(report):
                 k, label, _ = _province_key(report)
-                keyed[id(t)] = (k, label, "global")
-                continue
+                return k, label, "global"
         known = _known().get(surf)
         if known:
             canon = known["canonical"] or surf
@@ -247,22 +252,17 @@ def resolve_units(report: Report) -> None:
                 canon = canon.format(**ctx)
                 k = normal_form(canon, report)
                 if insp_key and k in insp_keys:
-                    keyed[id(t)] = (insp_key, insp_label, "global" if insp_global else "report")
-                else:
-                    keyed[id(t)] = (k, canon, known.get("scope") or "report")
-                continue
+                    return inspected_keyed
+                return k, canon, known.get("scope") or "report"
             if need:  # 市委 with no city known: a unit of this report only
-                keyed[id(t)] = (surf, surf, "report")
-                continue
+                return surf, surf, "report"
         full = short_names.get(surf)
         k = normal_form(full or surf, report)
         if insp_key and k in insp_keys:
-            keyed[id(t)] = (insp_key, insp_label, "global" if insp_global else "report")
-            continue
+            return inspected_keyed
         pk = _province_key(report)
         if pk and k == pk[0]:
-            keyed[id(t)] = (pk[0], pk[1], "global")
-            continue
+            return pk[0], pk[1], "global"
         label = _display(full or surf)
         if prov and k.startswith(f"{prov}省") and k != f"{prov}省" and not re.match(r"[\u4e00-\u9fff]{2,4}[市县区]", k[len(prov) + 1:]):
             scope = "global"
@@ -272,7 +272,17 @@ def resolve_units(report: Report) -> None:
             scope = "global"
         else:
             scope = "report"
-        keyed[id(t)] = (k, label, scope)
+        return k, label, scope
+
+    keyed: dict[int, tuple[str, str, str]] = {}  # id(thing) -> (key, label, scope)
+    by_name: dict[str, tuple[str, str, str]] = {}  # a report names a unit many times: each name is keyed once
+    for t in units:
+        if t in inspected and insp_key:
+            keyed[id(t)] = inspected_keyed
+        else:
+            if t.label not in by_name:
+                by_name[t.label] = keyed_name(t.label)
+            keyed[id(t)] = by_name[t.label]
 
     # -- rule 4: a tail of exactly one longer name is that unit -----------------------------------
     names_by_key: dict[str, set[str]] = {}
@@ -292,7 +302,9 @@ def resolve_units(report: Report) -> None:
         row = _known().get(label)
         return bool(row) and (row.get("scope") == "global" or "{" in row.get("canonical", ""))
 
-    before = dict(keyed)
+    first_of_key: dict[str, tuple[str, str, str]] = {}  # key → (key, label, scope) of its first unit
+    for t in units:
+        first_of_key.setdefault(keyed[id(t)][0], keyed[id(t)])
     fixed = {id(t) for t in units if t.label in _aliases() or pinned(t.label) or t in inspected}
     own = _own_county(report)  # 县财政局 in 龙山县's report is 龙山县财政局 (rule 3), not the tail of 松山县财政局
     fixed |= {id(t) for t in units if own and keyed[id(t)][0].startswith(own) and t.label.startswith(own[-1])}
@@ -307,8 +319,7 @@ def resolve_units(report: Report) -> None:
             owners = own if len(own) == 1 else owners
         if len(owners) == 1:
             owner = owners.pop()
-            donor = next(before[id(u)] for u in units if before[id(u)][0] == owner)
-            keyed[id(t)] = donor
+            keyed[id(t)] = first_of_key[owner]
 
     for t in units:
         k, label, scope = keyed[id(t)]
@@ -318,7 +329,7 @@ def resolve_units(report: Report) -> None:
         t.key, t.label, t.scope = k, label, scope
         t.alt_labels.discard(t.label)
         if scope == "global":  # 我厅, 厅党组 name a different body in every report: not a global name
-            t.alt_labels -= {a for a, r in _aliases().items() if r["refers_to"] == "inspected"}
+            t.alt_labels -= _inspected_aliases()
 
 
 @resolver("InspectionTeam")
