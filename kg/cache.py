@@ -22,6 +22,7 @@ import shutil
 from functools import lru_cache
 from pathlib import Path
 
+from .collector import collector_paused
 from .files import write_atomic
 from . import lexicon
 from .model import Report, Source
@@ -93,13 +94,15 @@ def dumps(obj: object, source: Source) -> bytes:
 
     The form of a cache entry, and of what an extraction worker sends back: the text stays where it is."""
     buffer = io.BytesIO()
-    _Pickler(buffer, source).dump(obj)
+    with collector_paused():  # each collection would walk the pickler's memo (kg.collector)
+        _Pickler(buffer, source).dump(obj)
     return buffer.getvalue()
 
 
 def loads(data: bytes, source: Source) -> object:
     """What ``dumps`` pickled, with ``source`` put back where it was left out."""
-    return _Unpickler(io.BytesIO(data), source).load()
+    with collector_paused():  # each collection would walk the unpickler's memo (kg.collector)
+        return _Unpickler(io.BytesIO(data), source).load()
 
 
 class ExtractionCache:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import pickle
 from pathlib import Path
 
+from .collector import collector_paused
 from .model import Report, Span, Thing
 from .resolve import Resolved
 from .resolve.stream import LocalResolution, Merged, resolve_locally
@@ -61,7 +62,9 @@ class SpilledCorpus:
             self.keep_chars -= chars
             self._kept[self._files] = entries
         else:
-            (self.folder / f"{self._files}.pickle").write_bytes(pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
+            with collector_paused():  # each collection would walk the pickler's memo (kg.collector)
+                data = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
+            (self.folder / f"{self._files}.pickle").write_bytes(data)
         self._files += 1
 
     def finish(self) -> None:
@@ -84,7 +87,9 @@ class SpilledCorpus:
         if entries is None:
             if self._loaded is None or self._loaded[0] != number:
                 self._loaded = None  # let the last file go before reading the next
-                self._loaded = number, pickle.loads((self.folder / f"{number}.pickle").read_bytes())
+                data = (self.folder / f"{number}.pickle").read_bytes()
+                with collector_paused():
+                    self._loaded = number, pickle.loads(data)
             entries = self._loaded[1]
         report, local, sentences = entries[index]
         if sentences is not None:
