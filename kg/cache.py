@@ -14,8 +14,8 @@ not run code from.
 """
 from __future__ import annotations
 
-import hashlib
 import copyreg
+import hashlib
 import io
 import pickle
 import shutil

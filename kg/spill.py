@@ -36,7 +36,7 @@ class SpilledCorpus:
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
         self.merged = Merged()
-        self.keep_chars = keep_chars  # what is left of it
+        self._room = keep_chars  # characters of text that may still be kept in memory
         self._where: list[tuple[int, int]] = []  # report position → (file number, index among its reports)
         self._files = 0
         self._kept: dict[int, list[Entry]] = {}  # file number → its entries, for the files not spilled
@@ -58,8 +58,8 @@ class SpilledCorpus:
             # than found again
             entries.append((report, local, vars(report).get("sentences")))
         chars = len(reports[0].source.text) if reports else 0
-        if chars <= self.keep_chars:
-            self.keep_chars -= chars
+        if chars <= self._room:
+            self._room -= chars
             self._kept[self._files] = entries
         else:
             with collector_paused():  # each collection would walk the pickler's memo (kg.collector)
