@@ -339,6 +339,7 @@ def build_corpus(inputs: list[Path], out_dir: Path, *, progress: bool = True, re
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
         with older_objects_frozen() as freeze:
+            freeze()  # what is loaded already (the pipeline, and in a process that built before, its tables)
             corpus = SpilledCorpus(staging / SPILL)
             for reports in extract_files(paths, pipeline=pipeline, engine=runner, progress=progress,
                                          summary=summary, cache=cache, strict=strict):

@@ -7,13 +7,14 @@ entry stale without anyone having to remember to clear the cache. Resolution and
 across reports, cost little, and always run on everything.
 
 An entry is a pickle of the file's ``Report`` objects without their ``Source``: the text is on disk
-already, is read again anyway to hash it, and is attached back on loading (pickle's persistent ids). Each
+already, is read again anyway to hash it, and is attached back on loading (``dumps``, ``loads``). Each
 entry is written to a temporary file and renamed, so a crash leaves no half entry. Entries are only ever
 read by the ``kg`` that wrote them (the key holds the code's hash); do not share a cache folder you would
 not run code from.
 """
 from __future__ import annotations
 
+import copyreg
 import hashlib
 import io
 import pickle
@@ -21,6 +22,7 @@ import shutil
 from functools import lru_cache
 from pathlib import Path
 
+from .collector import collector_paused
 from .files import write_atomic
 from . import lexicon
 from .model import Report, Source
@@ -29,7 +31,6 @@ PACKAGE = Path(__file__).resolve().parent
 # the stages whose output is cached: reading, splitting, extraction (build.py drives them: its skip rules
 # and the Traditional-text handling shape what is cached) and the data they read
 _CODE = ("model.py", "read.py", "split.py", "dates.py", "lexicon.py", "pipeline.py", "cache.py", "build.py", "engines.py", "extract")
-_SOURCE = "source"  # the persistent id standing for the entry's Source
 
 
 @lru_cache(maxsize=None)
@@ -54,13 +55,27 @@ def fingerprint(pipeline_names: list[str]) -> str:
     return h.hexdigest()
 
 
+def _left_out() -> Source:
+    """What a pickle of ``dumps`` calls for the source it left out: ``loads`` gives that source instead."""
+    raise pickle.UnpicklingError("a pickle of kg.cache.dumps is read with kg.cache.loads, given its source")
+
+
 class _Pickler(pickle.Pickler):
+    """Pickles ``source`` as a call of ``_left_out``, which ``_Unpickler`` answers with the source it is given.
+
+    Through the pickler's own ``dispatch_table``: it is looked up (in C) only for objects not of a built-in
+    type, and calls back into Python for a ``Source`` alone. A ``persistent_id`` would be called for every
+    object, each string and number of the hundreds of thousands in an entry: half the time of ``dumps``."""
+
     def __init__(self, file: io.BytesIO, source: Source) -> None:
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
         self.source = source
+        self.dispatch_table = {**copyreg.dispatch_table, Source: self._reduce_source}
 
-    def persistent_id(self, obj: object) -> str | None:
-        return _SOURCE if obj is self.source else None
+    def _reduce_source(self, obj: Source) -> tuple:
+        if obj is self.source:
+            return _left_out, ()
+        return obj.__reduce_ex__(pickle.HIGHEST_PROTOCOL)  # another (the Simplified text of a Traditional file)
 
 
 class _Unpickler(pickle.Unpickler):
@@ -68,10 +83,10 @@ class _Unpickler(pickle.Unpickler):
         super().__init__(file)
         self.source = source
 
-    def persistent_load(self, pid: str) -> Source:
-        if pid != _SOURCE:
-            raise pickle.UnpicklingError(f"unknown persistent id {pid!r}")
-        return self.source
+    def find_class(self, module: str, name: str) -> object:
+        if (module, name) == (__name__, _left_out.__name__):
+            return lambda: self.source
+        return super().find_class(module, name)
 
 
 def dumps(obj: object, source: Source) -> bytes:
@@ -79,13 +94,15 @@ def dumps(obj: object, source: Source) -> bytes:
 
     The form of a cache entry, and of what an extraction worker sends back: the text stays where it is."""
     buffer = io.BytesIO()
-    _Pickler(buffer, source).dump(obj)
+    with collector_paused():  # each collection would walk the pickler's memo (kg.collector)
+        _Pickler(buffer, source).dump(obj)
     return buffer.getvalue()
 
 
 def loads(data: bytes, source: Source) -> object:
     """What ``dumps`` pickled, with ``source`` put back where it was left out."""
-    return _Unpickler(io.BytesIO(data), source).load()
+    with collector_paused():  # each collection would walk the unpickler's memo (kg.collector)
+        return _Unpickler(io.BytesIO(data), source).load()
 
 
 class ExtractionCache:

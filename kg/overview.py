@@ -20,7 +20,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -527,9 +527,9 @@ def _documents_html(data: OverviewData) -> str:
             'Also: <code>kg query most-cited-documents</code>.</p></section>')
 
 
-def render_overview(data: OverviewData, summary: Mapping[str, Any] | None = None) -> str:
-    """The page's HTML text."""
-    summary = summary or {}
+def render_overview(data: OverviewData, summary: Mapping[str, Any] | Callable[[], Any] | None = None) -> str:
+    """The page's HTML text. ``summary`` may be a function giving it: it is called once the rest of the
+    page is drawn, so that what it waits for (the build's SHACL check, in a thread) runs meanwhile."""
     without = sorted(it.unit for it in data.inspections if it.unit and it.unit not in data.status_by_unit)
     without_note = ""
     if without:
@@ -537,6 +537,9 @@ def render_overview(data: OverviewData, summary: Mapping[str, Any] | None = None
         without_note = (f"<p class=\"note\">通报中未列出问题的被巡视单位（{len(without)}）："
                         f"{_esc(names)}。 / Inspected units whose reports list no problems are not drawn.</p>")
     n_deadlines = sum(sum(c.values()) for c in data.deadlines.values())
+    inspections, documents = _inspections_html(data), _documents_html(data)
+    charts = status_chart(data.status_by_unit), deadline_chart(data.deadlines)
+    facts = _as_mapping(summary() if callable(summary) else summary)
     return f"""<!DOCTYPE html>
 <html lang="zh-CN">
 <head>
@@ -549,23 +552,23 @@ def render_overview(data: OverviewData, summary: Mapping[str, Any] | None = None
 <header><h1>巡视整改知识图谱 · 概览<span class="en">Inspection-rectification knowledge graph: overview</span></h1>
 <nav><a id="kg-graph-link" href="graph.html">图谱视图 →<span class="en">Graph view</span></a></nav></header>
 <main>
-{_summary_html(data, summary)}
-{_inspections_html(data)}
+{_summary_html(data, facts)}
+{inspections}
 <section>{_h2("各被巡视单位的问题整改状态", "Problem status per inspected unit")}
-<div id="kg-status-chart" class="chart">{status_chart(data.status_by_unit)}</div>
+<div id="kg-status-chart" class="chart">{charts[0]}</div>
 <p class="note">每个问题计入一类；“长期坚持”是通报在“已完成”或“正在整改”之外另加的标注，浅色表示。 /
 Each problem counts once; long-term (长期坚持) is marked beside completed or in progress and is shown
 in the lighter shade. Also: <code>kg query problem-status-by-unit</code>.</p>{without_note}
 </section>
 <section>{_h2("整改时限", "Deadlines over time")}
-<div id="kg-deadline-chart" class="chart">{deadline_chart(data.deadlines)}</div>
+<div id="kg-deadline-chart" class="chart">{charts[1]}</div>
 <p class="note">每月到期的整改时限（共 {n_deadlines} 个；一个问题有几个时限就计几次；只写年份的计入“某年内”，
 排在该年 12 月之后；连续 {MAX_GAP} 个月以上没有时限的，合并为“{GAP_LABEL}”）。 /
 Problems due each month ({n_deadlines} deadlines; a problem counts once per deadline; a deadline of a year
 alone is shown after that year's December; more than {MAX_GAP} months in a row without one are drawn as
 “{GAP_LABEL}”). Open problems: <code>kg query open-problems</code>.</p>
 </section>
-{_documents_html(data)}
+{documents}
 </main>
 </body>
 </html>
@@ -580,15 +583,17 @@ def _as_mapping(summary: Any) -> dict[str, Any]:
     return dict(summary)
 
 
-def write_overview(store: ox.Store | Path | str, path: Path, *, summary: Mapping[str, Any] | Any = None) -> None:
+def write_overview(store: ox.Store | Path | str, path: Path, *,
+                   summary: Mapping[str, Any] | Callable[[], Any] | Any = None) -> None:
     """Write the overview page of ``store`` (open, or its folder) to ``path``, whole or not at all.
 
     ``summary``: what the build knows that the store does not (``files``, ``reports``, ``triples``,
-    ``violations`` (None: not checked), ``skipped``); a dict or a ``kg.build.BuildSummary``.
+    ``violations`` (None: not checked), ``skipped``); a dict or a ``kg.build.BuildSummary``, or a function
+    giving one, called last (``render_overview``).
     """
     if not isinstance(store, ox.Store):
         store = open_store(Path(store))
-    page = render_overview(read_overview(store), _as_mapping(summary))
+    page = render_overview(read_overview(store), summary)
     write_atomic(Path(path), page.encode("utf-8"))
 
 

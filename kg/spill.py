@@ -6,30 +6,44 @@ pickled to a folder with their text, and let go; what stays in memory is the mer
 (the things shared across reports, the relations among them). The mapping then reads the reports back
 one file at a time, each with the ``Resolved`` the whole-corpus resolution would have given it. Forked
 graph workers (``kg.write``) read the files themselves.
+
+A small corpus is not worth the round trip (pickling and reading back the seeds costs a build about a tenth
+of a second): files stay in memory as they are while their texts add up to at most ``KEEP_CHARS``
+characters, and only the others go to disk. So memory still stops growing past that many characters.
 """
 from __future__ import annotations
 
 import pickle
 from pathlib import Path
 
-from .model import Report, Thing
+from .collector import collector_paused
+from .model import Report, Span, Thing
 from .resolve import Resolved
 from .resolve.stream import LocalResolution, Merged, resolve_locally
 
+# Files are kept in memory while their texts add up to at most this many characters; the others are
+# spilled. Reports take some 45 bytes per character of their text once extracted and resolved (the seeds:
+# 342,000 characters, 15 MB), so this is about 22 MB.
+KEEP_CHARS = 500_000
+Entry = tuple[Report, LocalResolution, list[Span] | None]  # a report, its own resolution, its sentences
+
 
 class SpilledCorpus:
-    """Reports added file by file, in the build's order, to ``folder``; read back by position."""
+    """Reports added file by file, in the build's order, to ``folder`` (or kept, up to ``keep_chars``
+    characters of text); read back by position."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *, keep_chars: int = KEEP_CHARS) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
         self.merged = Merged()
+        self._room = keep_chars  # characters of text that may still be kept in memory
         self._where: list[tuple[int, int]] = []  # report position → (file number, index among its reports)
         self._files = 0
-        self._loaded: tuple[int, list[tuple[Report, LocalResolution, list | None]]] | None = None  # last file read
+        self._kept: dict[int, list[Entry]] = {}  # file number → its entries, for the files not spilled
+        self._loaded: tuple[int, list[Entry]] | None = None  # the last spilled file read back
 
     def add_file(self, reports: list[Report]) -> None:
-        """Resolve each of one file's reports alone, fold in its summary and write them to disk.
+        """Resolve each of one file's reports alone, fold in its summary and keep them or write them to disk.
 
         The reports are changed as resolution changes them (a Traditional one gets its text back)."""
         entries = []
@@ -43,7 +57,14 @@ class SpilledCorpus:
             # the sentences found during extraction, which a pickle of the report leaves out: cheaper read
             # than found again
             entries.append((report, local, vars(report).get("sentences")))
-        (self.folder / f"{self._files}.pickle").write_bytes(pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
+        chars = len(reports[0].source.text) if reports else 0
+        if chars <= self._room:
+            self._room -= chars
+            self._kept[self._files] = entries
+        else:
+            with collector_paused():  # each collection would walk the pickler's memo (kg.collector)
+                data = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
+            (self.folder / f"{self._files}.pickle").write_bytes(data)
         self._files += 1
 
     def finish(self) -> None:
@@ -60,15 +81,20 @@ class SpilledCorpus:
     def report(self, position: int) -> tuple[Report, Resolved]:
         """The report at ``position``, read back, with its resolution in the whole corpus.
 
-        Reports are asked for in order, so one file is read once and kept until the next is asked for."""
+        Reports are asked for in order, so a spilled file is read once and kept until the next is asked for."""
         number, index = self._where[position]
-        if self._loaded is None or self._loaded[0] != number:
-            self._loaded = None  # let the last file go before reading the next
-            self._loaded = number, pickle.loads((self.folder / f"{number}.pickle").read_bytes())
-        report, local, sentences = self._loaded[1][index]
+        entries = self._kept.get(number)
+        if entries is None:
+            if self._loaded is None or self._loaded[0] != number:
+                self._loaded = None  # let the last file go before reading the next
+                data = (self.folder / f"{number}.pickle").read_bytes()
+                with collector_paused():
+                    self._loaded = number, pickle.loads(data)
+            entries = self._loaded[1]
+        report, local, sentences = entries[index]
         if sentences is not None:
             vars(report)["sentences"] = sentences  # Report.sentences is a cached_property
         return report, self.merged.resolved(report, local, position)
 
 
-__all__ = ["SpilledCorpus"]
+__all__ = ["SpilledCorpus", "KEEP_CHARS"]

@@ -17,11 +17,10 @@ import json
 import queue
 import shutil
 import threading
-from contextlib import contextmanager
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Sequence
 
 import pyoxigraph as ox
 import rdflib
@@ -91,10 +90,13 @@ def _has_ontology(dataset: rdflib.Graph) -> bool:
     return any(g.identifier == ident and len(g) for g in dataset.graphs())  # type: ignore[attr-defined]
 
 
-@contextmanager
-def _new_store(store_dir: Path, base: Path | None = None) -> Iterator[ox.Store]:
-    """A store built in a temporary sibling of ``store_dir`` (empty, or a copy of ``base``) and swapped in
-    only when the ``with`` block succeeds: a failure or Ctrl-C leaves the previous store intact."""
+def _write_store(store_dir: Path, fill: Callable[[ox.Store], None], *, base: Path | None = None) -> None:
+    """Build a store with ``fill`` in a temporary sibling of ``store_dir`` (empty, or a copy of ``base``),
+    close it, and swap it into place: a failure or Ctrl-C leaves the previous store intact.
+
+    The store is closed before its folder moves. RocksDB left open goes on using the old path: a
+    compaction running then fails (and RocksDB sleeps a second after a failed one), and closing it
+    cannot write its MANIFEST. So ``fill`` must keep no reference to the store once it returns."""
     store_dir = Path(store_dir)
     if store_dir.exists() and not is_store(store_dir) and any(store_dir.iterdir()):
         raise FileExistsError(f"{store_dir} exists and is not an Oxigraph store; refusing to replace it")
@@ -104,15 +106,20 @@ def _new_store(store_dir: Path, base: Path | None = None) -> Iterator[ox.Store]:
         if base is not None:
             tmp.rmdir()  # backup() creates the folder itself
             ox.Store.read_only(str(base)).backup(str(tmp))  # a RocksDB checkpoint: hard links, milliseconds
-        store = ox.Store(str(tmp))
-        yield store
-        store.flush()
-        del store  # closes RocksDB (there is no close(); nothing else holds it); the directory can then move
+        _fill_and_close(tmp, fill)
         tmp.chmod(0o755)  # mkdtemp makes it private; the store should be as readable as any other output
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     swap_into_place(tmp, store_dir)
+
+
+def _fill_and_close(folder: Path, fill: Callable[[ox.Store], None]) -> None:
+    """Open the store in ``folder``, ``fill`` it, and close it: pyoxigraph has no ``close()``, a store
+    closes when its last reference goes, which is this function's own when it returns."""
+    store = ox.Store(str(folder))
+    fill(store)
+    store.flush()
 
 
 def save(dataset: rdflib.Dataset, store_dir: Path, *, include_ontology: bool = True) -> None:
@@ -122,11 +129,13 @@ def save(dataset: rdflib.Dataset, store_dir: Path, *, include_ontology: bool = T
     of an rdflib Dataset may share triples, so the merge is materialized (see the module docstring). The
     ontology is added as named graph <https://w3id.org/xunshi-kg/ontology> unless the dataset holds it.
     """
-    with _new_store(store_dir) as store:
+    def fill(store: ox.Store) -> None:
         store.bulk_load(_nquads(dataset), ox.RdfFormat.N_QUADS)
         if include_ontology and not _has_ontology(dataset):
             store.bulk_load(path=str(ONTOLOGY_TTL), format=ox.RdfFormat.TURTLE, to_graph=ONTOLOGY_GRAPH)
         _write_union(store)
+
+    _write_store(store_dir, fill)
 
 
 def ontology_nquads() -> bytes:
@@ -165,11 +174,14 @@ class GraphLoader:
 
     What a streaming build needs: each graph is handed over as N-Quads as soon as it is mapped, and the
     build forgets it; the loader gathers them into batches and bulk-loads each batch, which runs in Rust
-    without the GIL, so the build's Python goes on meanwhile. The first batch is small (``first_batch``)
-    so that loading starts early, and each next one twice as big, up to ``batch_bytes``: on a small corpus
-    the store is then loaded while the graphs are mapped, not after. At most ``max_pending`` batches wait,
-    so memory stays flat however many graphs come. The store is written in a temporary sibling of
-    ``store_dir`` and swapped in when ``close()`` succeeds (kg.store._new_store); leaving the ``with`` on an
+    without the GIL, so the build's Python goes on meanwhile. A batch is handed to the loader as soon as
+    the loader has nothing left to do and the batch holds ``first_batch`` bytes, or an eighth of what was
+    loaded so far if that is more; while the loader is busy, the batch grows, up to ``batch_bytes``. So
+    the store is loaded while the graphs are mapped, not after, and what is left to load when the last
+    graph comes is about one graph's worth; yet a big build makes few batches (each bulk load costs some
+    20 ms besides its bytes, and adds files a query reads through). At most ``max_pending`` batches
+    wait, so memory stays flat however many graphs come. The store is written in a temporary sibling of
+    ``store_dir`` and swapped in when ``close()`` succeeds (``_write_store``); leaving the ``with`` on an
     error discards it, and the store there before is left as it was.
 
     Each bulk load adds files to RocksDB's first level, and a query reads through all of them: on the 100×
@@ -184,11 +196,12 @@ class GraphLoader:
     def __init__(self, store_dir: Path, *, base: Path | None = None, batch_bytes: int = 16 << 20,
                  first_batch: int = 1 << 20, max_pending: int = 2, compact_after: int = 64 << 20) -> None:
         self.store_dir, self.base, self.batch_bytes = Path(store_dir), base, batch_bytes
-        self.compact_after = compact_after
-        self._next_batch = min(first_batch, batch_bytes)  # grows to batch_bytes
+        self.first_batch, self.compact_after = min(first_batch, batch_bytes), compact_after
         self._batch: list[bytes] = []
         self._size = 0
         self._loaded = 0  # bytes handed to the loader so far
+        self._handed = 0  # items put in the queue (the end mark aside) ...
+        self._done = 0  # ... and items the loader has finished: equal when it is idle
         self._queue: queue.Queue = queue.Queue(maxsize=max_pending)
         self._error: BaseException | None = None
         self._abort = False
@@ -201,9 +214,13 @@ class GraphLoader:
             self._put(("drop", graph))
         self._batch.append(nquads)
         self._size += len(nquads)
-        if self._size >= self._next_batch:
+        if self._size >= self.batch_bytes or (self._size >= self.least_batch() and self._done == self._handed):
             self._flush_batch()
-            self._next_batch = min(2 * self._next_batch, self.batch_bytes)
+
+    def least_batch(self) -> int:
+        """The bytes a batch holds before an idle loader is given it: ``first_batch``, or an eighth of what
+        was loaded so far if that is more (so batches grow with the build), never over ``batch_bytes``."""
+        return min(max(self.first_batch, self._loaded // 8), self.batch_bytes)
 
     def drop(self, graph: ox.NamedNode) -> None:
         """Remove ``graph`` from the store (a copy of ``base``): its file is gone."""
@@ -250,6 +267,7 @@ class GraphLoader:
         while self._thread.is_alive():
             try:
                 self._queue.put(item, timeout=0.5)
+                self._handed += item is not None
                 return
             except queue.Full:  # the loader is busy: look again whether it is still alive
                 continue
@@ -258,27 +276,31 @@ class GraphLoader:
 
     def _run(self) -> None:
         try:
-            with _new_store(self.store_dir, self.base) as store:
-                for item in iter(self._queue.get, None):
-                    if self._abort:
-                        break
-                    action, value = item
-                    if action == "drop":
-                        store.remove_graph(value)
-                    elif action == "compact":
-                        store.optimize()
-                    else:
-                        store.bulk_load(value, ox.RdfFormat.N_QUADS, lenient=True)  # our own IRIs
-                if self._abort:
-                    raise _Aborted()
+            _write_store(self.store_dir, self._load, base=self.base)
         except _Aborted:
             pass
         except BaseException as exc:  # handed to the build's thread by close()
             self._error = exc
 
+    def _load(self, store: ox.Store) -> None:
+        """The loader's work on the new store, item by item until the end mark."""
+        for item in iter(self._queue.get, None):
+            if self._abort:
+                break
+            action, value = item
+            if action == "drop":
+                store.remove_graph(value)
+            elif action == "compact":
+                store.optimize()
+            else:
+                store.bulk_load(value, ox.RdfFormat.N_QUADS, lenient=True)  # our own IRIs
+            self._done += 1
+        if self._abort:
+            raise _Aborted()
+
 
 class _Aborted(Exception):
-    """Leaves ``_new_store`` with an exception, so that the half-written store is discarded."""
+    """Leaves ``_write_store`` with an exception, so that the half-written store is discarded."""
 
 
 def _write_union(store: ox.Store) -> None:

@@ -126,11 +126,12 @@ def write_graphs(corpus: SpilledCorpus, staging: Path, *, previous: dict | None,
 def write_overview_pages(staging: Path, facts: Callable[[], dict]) -> None:
     """``graph.html`` and ``index.html``, drawn from the finished store in ``staging``.
 
-    ``facts`` gives the build's figures for ``index.html``; it is called after ``graph.html`` is drawn, so
-    that what it waits for (the SHACL check, in a thread) runs meanwhile."""
+    ``facts`` gives the build's figures for ``index.html``; it is called last, once ``graph.html`` and the
+    rest of ``index.html`` are drawn, so that what it waits for (the SHACL check, in a thread) runs
+    meanwhile."""
     store = ox.Store.read_only(str(staging / "store"))
     write_graph_view(store, staging / "graph.html")
-    write_overview(store, staging / "index.html", summary=facts())
+    write_overview(store, staging / "index.html", summary=facts)
     del store  # closes it: the folder is about to move
 
 

@@ -2,7 +2,6 @@
 touches only what changed yet ends with what a clean build writes."""
 from __future__ import annotations
 
-from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -59,11 +58,10 @@ def test_a_store_that_fails_while_the_graphs_stream_in_leaves_the_last_build_int
         def bulk_load(self, *args, **kwargs) -> None:
             raise OSError("disk full")
 
-    @contextmanager
-    def new_store(store_dir, base=None):
-        yield FullDisk()
+    def write_store(store_dir, fill, base=None):
+        fill(FullDisk())
 
-    monkeypatch.setattr(kg.store, "_new_store", new_store)  # the loader's thread writes through it
+    monkeypatch.setattr(kg.store, "_write_store", write_store)  # the loader's thread writes through it
     with pytest.raises(OSError, match="disk full"):
         build_corpus([corpus], out, progress=False, rebuild=True)  # every graph is loaded again
     assert {name: (out / name).stat().st_mtime_ns for name in OUTPUTS if (out / name).exists()} == before

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -245,7 +246,7 @@ def _store_quads(store_dir: Path) -> set[str]:
     return {str(q) for q in store.open_store(store_dir)}
 
 
-def test_loader_batches_grow_and_compaction_keeps_every_quad(tmp_path: Path) -> None:
+def test_loader_batches_and_compaction_keep_every_quad(tmp_path: Path) -> None:
     """Graphs loaded one small batch at a time, then compacted, make the same store as one batch unsqueezed."""
     graphs = _graph_nquads(sample_dataset())
     assert len(graphs) == 2
@@ -256,8 +257,40 @@ def test_loader_batches_grow_and_compaction_keeps_every_quad(tmp_path: Path) -> 
     with loader:
         for graph, data in graphs.items():
             loader.replace(graph, data)
-            assert not loader._batch  # the first batch is one byte: each graph was flushed at once
-        assert loader._next_batch == 2  # doubled, and no further than batch_bytes
+            assert not loader._batch  # over batch_bytes: handed over at once, the loader idle or not
     assert loader._loaded == sum(map(len, graphs.values()))
     assert _store_quads(tmp_path / "many") == _store_quads(tmp_path / "one")
     assert len(_store_quads(tmp_path / "one")) == quad_count(sample_dataset())
+
+
+def test_an_idle_loader_is_given_a_batch_at_once_and_batches_grow_with_the_load(tmp_path: Path) -> None:
+    graphs = list(_graph_nquads(sample_dataset()).items())
+    with store.GraphLoader(tmp_path / "s", first_batch=1, batch_bytes=1 << 20) as loader:
+        assert loader.least_batch() == 1
+        for graph, data in graphs:
+            deadline = time.monotonic() + 60
+            while loader._done != loader._handed:  # wait for the loader to be idle (it has little to do)
+                assert time.monotonic() < deadline, "the loader never finished its batch"
+                time.sleep(0.01)
+            loader.replace(graph, data)
+            assert not loader._batch  # far under batch_bytes, but the loader had nothing to do
+        loaded = loader._loaded
+        loader._loaded = 800_000  # as if that much had been loaded: a batch is then at least an eighth of it
+        assert loader.least_batch() == 100_000
+        loader._loaded = 80 << 20
+        assert loader.least_batch() == 1 << 20  # never over batch_bytes
+        loader._loaded = loaded
+    assert len(_store_quads(tmp_path / "s")) == quad_count(sample_dataset())
+
+
+def test_the_new_store_is_closed_before_it_is_moved_into_place(tmp_path: Path) -> None:
+    """RocksDB writes into its folder until it is closed: a store moved while open logs errors (its close
+    cannot write the MANIFEST; a compaction running then fails, and RocksDB sleeps a second after it)."""
+    with store.GraphLoader(tmp_path / "s") as loader:
+        for graph, data in _graph_nquads(sample_dataset()).items():
+            loader.replace(graph, data)
+    store.save(sample_dataset(), tmp_path / "saved")
+    for folder in (tmp_path / "s", tmp_path / "saved"):
+        log = (folder / "LOG").read_text(encoding="utf-8", errors="replace")
+        assert "[ERROR]" not in log
+    assert {p.name for p in tmp_path.iterdir()} == {"s", "saved"}  # no temporary folder left behind
