@@ -208,7 +208,7 @@ def _split(file: _File) -> None:
     """Split ``file`` into the reports to extract."""
     source = file.source
     # a Traditional text is matched in Simplified characters, one for one, so offsets carry over;
-    # resolution gives the reports their own text back (kg.resolve.restore_traditional)
+    # resolution gives each report its own text back (kg.resolve.stream.resolve_locally)
     matching = Source(source.path, to_simplified(source.text)) if is_traditional(source.text) else source
     try:
         file.reports = split_reports(matching)
