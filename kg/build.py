@@ -46,7 +46,7 @@ from .read import UnreadableInput, discover, is_traditional, needs_text_copy, re
 from .resolve import ORIGINAL_SOURCE
 from .spill import SpilledCorpus
 from .split import split_reports
-from .write import MANIFEST_FORMAT, write_graphs, write_manifest, write_overview_pages
+from .write import MANIFEST_FORMAT, Written, write_graphs, write_manifest, write_overview_pages
 
 OUTPUTS = ("graph.ttl", "graph.html", "index.html", "reports", "text", "store", "manifest.json")  # manifest last
 CACHE = "cache"  # the extraction cache's folder in out_dir
@@ -367,24 +367,27 @@ def _write_outputs(corpus: SpilledCorpus, staging: Path, out_dir: Path, summary:
     the SHACL check of their structure, the overview pages from the finished store, texts and manifest."""
     previous = None if rebuild else _previous_manifest(out_dir)
     summary.incremental = previous is not None
+    checking: Future | None = None
+
+    def check(written: Written) -> None:
+        """Start the SHACL check as soon as the structure is complete, while the store's loader finishes."""
+        nonlocal checking
+        if written.structure_triples > VALIDATE_AT_MOST:
+            summary.validation = (f"skipped: {written.structure_triples:,} triples of structure, over the build's "
+                                  f"{VALIDATE_AT_MOST:,} (memory): run kg validate")
+        else:
+            structure = b"".join(written.structure)  # N-Triples, read by the engine as they are
+            written.structure.clear()
+            checking = _start_validation(structure, summary)  # a thread: native code, no GIL
+
     written = write_graphs(corpus, staging, previous=previous,
                            base_store=out_dir / "store" if previous else None,
                            workers=workers or default_workers(), progress=progress,
-                           structure_limit=VALIDATE_AT_MOST)
+                           structure_limit=VALIDATE_AT_MOST, on_structure=check)
     summary.graphs_written, summary.graphs_dropped = written.graphs_written, written.graphs_dropped
     summary.report_pages, summary.triples = written.pages, written.triples
     summary.per_class = dict(sorted(written.counts.items()))
     lap = summary.lap("map to RDF, store, Turtle, report pages", lap)
-
-    if written.structure_triples > VALIDATE_AT_MOST:
-        checking = None
-        summary.validation = (f"skipped: {written.structure_triples:,} triples of structure, over the build's "
-                              f"{VALIDATE_AT_MOST:,} (memory): run kg validate")
-    else:
-        structure = b"".join(written.structure)  # N-Triples, read by the engine as they are
-        written.structure.clear()
-        checking = _start_validation(structure, summary)  # a thread: native code, no GIL
-        del structure
 
     def facts() -> dict:
         _finish_validation(checking, summary)

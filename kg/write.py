@@ -75,13 +75,16 @@ class MappedGraph:
 
 
 def write_graphs(corpus: SpilledCorpus, staging: Path, *, previous: dict | None, base_store: Path | None,
-                 workers: int, progress: bool = False, structure_limit: int | None = None) -> Written:
+                 workers: int, progress: bool = False, structure_limit: int | None = None,
+                 on_structure: Callable[[Written], None] | None = None) -> Written:
     """Write ``staging/store``, ``staging/graph.ttl`` and ``staging/reports/``; return what was written.
 
     ``previous``: the last build's manifest, whose store (``base_store``) the new store starts as a copy of
     (then only graphs whose digest changed are loaded, and graphs no longer made are dropped).
     ``structure_limit``: keep the structure (for SHACL) only up to this many triples: past it, what was kept
-    is let go and ``written.structure`` stays empty, so that memory stays flat on a big corpus."""
+    is let go and ``written.structure`` stays empty, so that memory stays flat on a big corpus.
+    ``on_structure``: called with what was written once the structure is complete, before the store is
+    closed, so that its check can run meanwhile."""
     written = Written()
     entities = entities_graph(corpus.shared_things())
     entities_nquads = ox.serialize(entities, format=ox.RdfFormat.N_QUADS)
@@ -115,6 +118,8 @@ def write_graphs(corpus: SpilledCorpus, staging: Path, *, previous: dict | None,
                 hand_over(mapped)
                 bar.advance(task)
         hand_over(_serialized(ENTITIES_GRAPH.value, entities, entities_nquads, page=False))
+        if on_structure is not None:
+            on_structure(written)
         store(ONTOLOGY_GRAPH.value, ontology_nquads())  # in the store only: not the corpus's graph.ttl
         for graph in previous["graphs"] if previous else ():
             if graph not in written.digests:
