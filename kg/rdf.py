@@ -9,6 +9,8 @@ triple once per graph holding it), and a report's graph can be replaced alone.
 Provenance: every span of every thing becomes an ``xs:Mention`` with ``xs:start``/``xs:end`` (such that
 ``text[start:end]`` is ``xs:surface``), the report it lies in, and the sentence around it (``xs:sentence``).
 A relation's evidence is the sentence that states it: both ends have a mention in that sentence.
+A graph is made as text (``GraphText``: each term as N-Triples writes it, ``kg.rdftext``), which is what
+the build writes; ``GraphText.quads()`` and ``to_quads`` read it as pyoxigraph quads.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Identifier
 
+from . import rdftext as text
 from .model import PartialDate, Report, Span, Thing
 from .resolve import Resolved
 from .vocab import DCTERMS, ORG, PREFIXES, RDF, RDFS, SKOS, XS, XSD, XSR, XSR_IRI
@@ -27,17 +30,23 @@ from .vocab import DCTERMS, ORG, PREFIXES, RDF, RDFS, SKOS, XS, XSD, XSR, XSR_IR
 _CURIE = {"xs": XS, "org": ORG, "dcterms": DCTERMS, "skos": SKOS, "rdfs": RDFS}
 
 
-def _n(iri: str) -> ox.NamedNode:
-    return ox.NamedNode(str(iri))
+def _n(iri: str) -> str:
+    """A vocabulary term's text (``kg.rdftext``)."""
+    return text.iri(str(iri))
 
 
 A = _n(RDF.type)
 _STATUS = {"Completed": _n(XS.Completed), "InProgress": _n(XS.InProgress)}
-_XSD_INTEGER, _XSD_BOOLEAN = _n(XSD.integer), _n(XSD.boolean)
+_XSD_INTEGER, _XSD_BOOLEAN = str(XSD.integer), str(XSD.boolean)
 
 
-def curie(name: str) -> ox.NamedNode:
+def curie(name: str) -> str:
     """A vocabulary term from its CURIE (``xs:issuedBy``); an unknown one is an error, not a new IRI."""
+    return _curie(name)
+
+
+@lru_cache(maxsize=None)
+def _curie(name: str) -> str:
     prefix, _, local = name.partition(":")
     ns = _CURIE.get(prefix)
     if ns is None or not local:
@@ -55,11 +64,25 @@ def report_iri(report: Report) -> ox.NamedNode:
 
 @lru_cache(maxsize=4096)
 def _report_iri(stem: str, index: int) -> ox.NamedNode:
-    return _n(XSR[f"report/{_slug(stem)}-{index + 1}"])
+    return ox.NamedNode(_report_value(stem, index))
+
+
+def _report_value(stem: str, index: int) -> str:
+    return str(XSR[f"report/{_slug(stem)}-{index + 1}"])
+
+
+@lru_cache(maxsize=4096)
+def _report_node(stem: str, index: int) -> str:
+    """A report's IRI as text."""
+    return text.iri(_report_value(stem, index))
 
 
 def thing_iri(thing: Thing, report: Report | None) -> ox.NamedNode:
     """A thing's IRI; ``report`` (the one naming it) is needed for a report-scoped thing only."""
+    return ox.NamedNode(_thing_value(thing, report))
+
+
+def _thing_value(thing: Thing, report: Report | None) -> str:
     if thing.scope == "global":
         scope = "global"
     else:
@@ -67,11 +90,11 @@ def thing_iri(thing: Thing, report: Report | None) -> ox.NamedNode:
         scope = f"{source.name}#{report.index}" if source.iri_stem is None \
             else f"{source.iri_stem}/{source.name}#{report.index}"
     digest = hashlib.sha1(f"{thing.kind}\x1f{scope}\x1f{thing.key}".encode("utf-8")).hexdigest()[:16]
-    return ox.NamedNode(f"{XSR_IRI}{thing.kind.lower()}/{digest}")
+    return f"{XSR_IRI}{thing.kind.lower()}/{digest}"
 
 
 def mention_iri(report: Report, thing: Thing, span: Span) -> ox.NamedNode:
-    return ox.NamedNode(f"{_mention_prefix(report.source.stem)}{span.start}-{span.end}-{thing.kind.lower()}")
+    return ox.NamedNode(_mention_prefix(report.source.stem) + f"{span.start}-{span.end}-{thing.kind.lower()}")
 
 
 @lru_cache(maxsize=4096)
@@ -81,48 +104,58 @@ def _mention_prefix(stem: str) -> str:
 
 
 @lru_cache(maxsize=None)
-def _xs(name: str) -> ox.NamedNode:
+def _xs(name: str) -> str:
     """A term of the xs: vocabulary; an unknown name fails (XS is a DefinedNamespace), loudly."""
     return _n(XS[name])
 
 
-def literal(value: object) -> ox.Literal:
-    """A Python value as a typed literal: dates at their precision, booleans, integers, Chinese text."""
+def literal(value: object) -> str:
+    """A Python value as a typed literal's text: dates at their precision, booleans, integers, Chinese text."""
     if isinstance(value, PartialDate):
-        return ox.Literal(value.iso(), datatype=_n(XSD[value.xsd_type]))
+        return text.literal(value.iso(), datatype=XSD[value.xsd_type])
     if isinstance(value, bool):
-        return ox.Literal("true" if value else "false", datatype=_XSD_BOOLEAN)
+        return text.literal("true" if value else "false", datatype=_XSD_BOOLEAN)
     if isinstance(value, int):
         return _int(value)
     return _zh(str(value))
 
 
-def _int(value: int) -> ox.Literal:
-    return ox.Literal(str(value), datatype=_XSD_INTEGER)
+def _int(value: int) -> str:
+    return f'"{value}"^^<{_XSD_INTEGER}>'
 
 
-def _zh(text: str) -> ox.Literal:
-    return ox.Literal(text, language="zh")
+def _zh(lexical: str) -> str:
+    return text.literal(lexical, language="zh")
 
 
-class _Quads(list):
-    """The quads of one named graph, added as triples."""
+class GraphText(list):
+    """One named graph's triples, each three terms as N-Triples text (``kg.rdftext``), in the order made.
 
-    def __init__(self, graph: ox.NamedNode) -> None:
+    What the build writes of it is text (``nquads``, ``turtle``, ``ntriples``); ``quads()`` reads it into
+    pyoxigraph quads, for code that wants objects (tests, ``kg viz`` on a few reports)."""
+
+    def __init__(self, graph: str) -> None:
         super().__init__()
-        self.graph = graph
+        self.graph = graph  # the graph's IRI as text
+        self.sentences: dict[tuple[int, int], str] = {}  # (start, end) → its literal: written once, shared
 
-    def add(self, triple: tuple) -> None:
-        self.append(ox.Quad(*triple, self.graph))
+    def add(self, triple: text.Triple) -> None:
+        self.append(triple)
+
+    def nquads(self) -> bytes:
+        return text.nquads(self, self.graph)
+
+    def quads(self) -> list[ox.Quad]:
+        return list(ox.parse(self.nquads(), format=ox.RdfFormat.N_QUADS))
 
 
-ENTITIES_GRAPH = _n("https://w3id.org/xunshi-kg/graph/entities")
+ENTITIES_GRAPH = ox.NamedNode("https://w3id.org/xunshi-kg/graph/entities")
 
 
 def to_quads(reports: list[Report], resolved: Resolved) -> list[ox.Quad]:
     """The quads of a build: each report's facts in the named graph of the report's IRI."""
     mapper = GraphMapper(reports, resolved)
-    return [q for r in reports for q in mapper.report_graph(r)] + mapper.entities_graph()
+    return [q for r in reports for q in mapper.report_graph(r).quads()] + mapper.entities_graph().quads()
 
 
 class GraphMapper:
@@ -134,7 +167,7 @@ class GraphMapper:
     def __init__(self, reports: list[Report], resolved: Resolved) -> None:
         self.resolved = resolved
         # a report-scoped thing has one report; a global thing's IRI ignores the report
-        self.iri = {id(t): thing_iri(t, resolved.reports(t)[0]) for t in resolved.things}
+        self.iri = {id(t): text.iri(_thing_value(t, resolved.reports(t)[0])) for t in resolved.things}
         self._things: dict[int, list[Thing]] = {id(r): [] for r in reports}  # the things each report names
         for thing in resolved.things:
             for report in resolved.reports(thing):
@@ -143,16 +176,17 @@ class GraphMapper:
         for report, rel in resolved.relations:
             self._relations[id(report)].append(rel)
 
-    def report_graph(self, report: Report) -> list[ox.Quad]:
-        g = _Quads(report_iri(report))
-        _report_triples(g, report)
+    def report_graph(self, report: Report) -> GraphText:
+        rep = _report_node(report.source.stem, report.index)
+        g = GraphText(rep)
+        _report_triples(g, report, rep)
         for thing in self._things[id(report)]:
             node = self.iri[id(thing)]
             if thing.scope != "global" and self.resolved.reports(thing)[0] is report:
                 _describe(g, thing, node)
             spans = self.resolved.mentions(thing, report)
-            _mention_triples(g, report, thing, node, spans)
-            _link_to_report(g, report, thing, node, spans)
+            _mention_triples(g, report, rep, thing, node, spans)
+            _link_to_report(g, report, rep, thing, node, spans)
         for rel in self._relations[id(report)]:
             subj = self.iri.get(id(rel.subject))
             if subj is None:
@@ -162,16 +196,16 @@ class GraphMapper:
                 g.add((subj, curie(rel.predicate), obj))
         return g
 
-    def entities_graph(self) -> list[ox.Quad]:
+    def entities_graph(self) -> GraphText:
         return entities_graph(self.resolved.things)
 
 
-def entities_graph(things: list[Thing]) -> list[ox.Quad]:
+def entities_graph(things: list[Thing]) -> GraphText:
     """The ``ENTITIES_GRAPH``: the description of each global thing among ``things``, in their order."""
-    shared = _Quads(ENTITIES_GRAPH)
+    shared = GraphText(str(ENTITIES_GRAPH))
     for thing in things:
         if thing.scope == "global":
-            _describe(shared, thing, thing_iri(thing, None))
+            _describe(shared, thing, text.iri(_thing_value(thing, None)))
     return shared
 
 
@@ -182,10 +216,9 @@ _LABEL, _ALT, _TITLE, _ISSUED, _PUBLISHER = (_n(RDFS.label), _n(SKOS.altLabel), 
                                              _n(DCTERMS.issued), _n(DCTERMS.publisher))
 
 
-def _report_triples(g: _Quads, report: Report) -> None:
-    node = report_iri(report)
+def _report_triples(g: GraphText, report: Report, node: str) -> None:
     g.add((node, A, _T["Report"]))
-    g.add((node, _T["sourceFile"], ox.Literal(report.source.name)))
+    g.add((node, _T["sourceFile"], text.literal(report.source.name)))
     g.add((node, _LABEL, _zh(f"{report.source.name} 第{report.index + 1}篇")))
     if report.title:
         g.add((node, _TITLE, _zh(report.surface(report.title))))
@@ -194,9 +227,8 @@ def _report_triples(g: _Quads, report: Report) -> None:
         g.add((node, _ISSUED, literal(issued)))
 
 
-def _link_to_report(g: _Quads, report: Report, thing: Thing, node: ox.NamedNode, spans: list[Span]) -> None:
+def _link_to_report(g: GraphText, report: Report, rep: str, thing: Thing, node: str, spans: list[Span]) -> None:
     """The report reports on its inspection, cites its documents, lists its problems, is signed by a unit."""
-    rep = report_iri(report)
     if thing.kind == "Inspection":
         g.add((rep, _T["reportsOn"], node))
     elif thing.kind == "Document":
@@ -207,7 +239,7 @@ def _link_to_report(g: _Quads, report: Report, thing: Thing, node: ox.NamedNode,
         g.add((rep, _PUBLISHER, node))
 
 
-def _describe(g: _Quads, thing: Thing, node: ox.NamedNode) -> None:
+def _describe(g: GraphText, thing: Thing, node: str) -> None:
     """A thing's class, names and attributes."""
     g.add((node, A, _xs(thing.kind)))
     if thing.kind == "InspectionTeam":
@@ -223,34 +255,40 @@ def _describe(g: _Quads, thing: Thing, node: ox.NamedNode) -> None:
             if key == "status":
                 g.add((node, prop, _STATUS[v]))
             elif key == "docNumber":
-                g.add((node, prop, ox.Literal(str(v))))
+                g.add((node, prop, text.literal(str(v))))
             else:
                 g.add((node, prop, literal(v)))
 
 
-def _mention_triples(g: _Quads, report: Report, thing: Thing, node: ox.NamedNode, spans: list[Span]) -> None:
+def _mention_triples(g: GraphText, report: Report, rep: str, thing: Thing, node: str, spans: list[Span]) -> None:
     """One xs:Mention per span: where in the report's source the thing is named, and the sentence.
 
-    The build's hottest loop (four fifths of the quads): the quads are appended directly."""
-    text, rep, graph = report.source.text, report_iri(report), g.graph
-    quad, plain, append = ox.Quad, ox.Literal, g.append
+    The build's hottest loop (four fifths of the triples): the triples are appended directly."""
+    source = report.source.text
+    append, plain, sentence_at = g.append, text.literal, report.sentence_at
     mention, a_mention, in_report = _T["mention"], _T["Mention"], _T["inReport"]
     start, end, surface, sentence_of = _T["start"], _T["end"], _T["surface"], _T["sentence"]
+    prefix, suffix = "<" + _mention_prefix(report.source.stem), f"-{thing.kind.lower()}>"
+    sentences = g.sentences
     for span in spans:
-        m = mention_iri(report, thing, span)
-        sentence = report.sentence_at(span.start)
-        append(quad(node, mention, m, graph))
-        append(quad(m, A, a_mention, graph))
-        append(quad(m, in_report, rep, graph))
-        append(quad(m, start, _int(span.start), graph))
-        append(quad(m, end, _int(span.end), graph))
-        append(quad(m, surface, plain(text[span.start : span.end]), graph))
-        append(quad(m, sentence_of, plain(text[sentence.start : max(sentence.end, span.end)]), graph))
+        m = f"{prefix}{span.start}-{span.end}{suffix}"
+        sentence = sentence_at(span.start)
+        where = sentence.start, max(sentence.end, span.end)
+        quoted = sentences.get(where)
+        if quoted is None:
+            quoted = sentences[where] = plain(source[where[0] : where[1]])
+        append((node, mention, m))
+        append((m, A, a_mention))
+        append((m, in_report, rep))
+        append((m, start, _int(span.start)))
+        append((m, end, _int(span.end)))
+        append((m, surface, plain(source[span.start : span.end])))
+        append((m, sentence_of, quoted))
 
 
 def union_triples(quads: list[ox.Quad]) -> list[ox.Triple]:
-    """The triples of the named graphs of ``quads`` (each lies in one graph only), grouped by subject for
-    Turtle (``TurtleWriter.chunk``).
+    """The triples of the named graphs of ``quads`` (each lies in one graph only), grouped by subject as
+    ``graph.ttl`` groups them (``TurtleWriter.chunk``).
 
     The order is the generation order, which depends only on the input, so the same input always
     writes the same bytes; the stable sort by subject only makes the Turtle read well.
@@ -276,19 +314,21 @@ class TurtleWriter:
     @lru_cache(maxsize=1)
     def _header(cls) -> bytes:
         """The prefix block as the serializer writes it before any triple (read off a one-triple document)."""
-        probe = ox.serialize([ox.Triple(A, A, A)], format=ox.RdfFormat.TURTLE, prefixes=cls.PREFIXES)
+        rdf_type = ox.NamedNode(str(RDF.type))
+        probe = ox.serialize([ox.Triple(rdf_type, rdf_type, rdf_type)], format=ox.RdfFormat.TURTLE, prefixes=cls.PREFIXES)
         return probe[: probe.index(b"\n", probe.rindex(b"@prefix ")) + 1]
 
     @classmethod
-    def chunk(cls, quads: list[ox.Quad]) -> bytes:
-        """The Turtle of one graph's triples, without the prefix block: what ``write`` appends."""
-        if not quads:
-            return b""
-        data = ox.serialize(union_triples(quads), format=ox.RdfFormat.TURTLE, prefixes=cls.PREFIXES)
-        header = cls._header()
-        if not data.startswith(header):
-            raise RuntimeError("pyoxigraph wrote Turtle prefixes in an unexpected form")
-        return data[len(header):]
+    def chunk(cls, triples: list[text.Triple]) -> bytes:
+        """The Turtle of one graph's triples (as text, ``kg.rdftext``), without the prefix block: what
+        ``write`` appends. The same bytes as pyoxigraph's serializer writes for them, without making a
+        Python object per term (tested)."""
+        return text.turtle(triples, cls._terms())
+
+    @classmethod
+    @lru_cache(maxsize=1)
+    def _terms(cls) -> text.TurtleTerms:
+        return text.TurtleTerms(cls.PREFIXES)
 
     def write(self, chunk: bytes) -> None:
         """Append a ``chunk`` made elsewhere (by a worker process)."""

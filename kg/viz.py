@@ -23,12 +23,14 @@ import re
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator, NamedTuple
 
 import pyoxigraph as ox
 
 from kg import ontology
 from kg.collector import collector_paused
+from kg.rdf import GraphText
+from kg.rdftext import literal_parts
 from kg.store import PREFIX_MAP, UNION_GRAPH, run_query, _dataset
 from kg.vocab import XS_IRI, XSR_IRI
 
@@ -164,10 +166,42 @@ def _graphs_for(store: ox.Store) -> ox.NamedNode | None:
     return UNION_GRAPH if store.contains_named_graph(UNION_GRAPH) else None
 
 
-def _triples(store: ox.Store, node: str, graph: Any) -> set[tuple[str, ox.NamedNode | ox.Literal | Any]]:
+class Term(NamedTuple):
+    """A term as a view reads it: its value (an IRI, or a literal's lexical form), what kind of term it
+    is, and a literal's language. Read from the store's terms or from the build's N-Triples text alike,
+    and cheaper to make from text than a pyoxigraph term: a page reads thousands."""
+
+    value: str
+    kind: str  # IRI, LITERAL or BLANK
+    language: str | None = None
+
+
+IRI, LITERAL, BLANK = "iri", "literal", "blank"
+
+
+def _term(node: ox.NamedNode | ox.BlankNode | ox.Literal) -> Term:
+    """The view's term of a pyoxigraph term."""
+    if isinstance(node, ox.NamedNode):
+        return Term(node.value, IRI)
+    if isinstance(node, ox.Literal):
+        return Term(node.value, LITERAL, node.language)
+    return Term(node.value, BLANK)
+
+
+def _term_of_text(term: str) -> Term:
+    """The view's term of an N-Triples term (``kg.rdftext``)."""
+    if term[0] == "<":
+        return Term(term[1:-1], IRI)
+    if term[0] == "_":
+        return Term(term[2:], BLANK)
+    lexical, language, _datatype = literal_parts(term)
+    return Term(lexical, LITERAL, language)
+
+
+def _triples(store: ox.Store, node: str, graph: Any) -> set[tuple[str, Term]]:
     out = set()
     for q in store.quads_for_pattern(ox.NamedNode(node), None, None, graph):
-        out.add((q.predicate.value, q.object))
+        out.add((q.predicate.value, _term(q.object)))
     return out
 
 
@@ -204,7 +238,7 @@ class _Describer:
             cache: dict[str, list] = defaultdict(list)  # a list: the build's graphs share no triple
             for q in self.store.quads_for_pattern(None, None, None, self.graph):
                 if isinstance(q.subject, ox.NamedNode):
-                    cache[q.subject.value].append((q.predicate.value, q.object))
+                    cache[q.subject.value].append((q.predicate.value, _term(q.object)))
             self.cache = dict(cache)
 
     def triples(self, node: str) -> set:
@@ -215,7 +249,7 @@ class _Describer:
         return self.cache[node]
 
     def cls(self, node: str) -> str | None:
-        types = {o.value for p, o in self.triples(node) if p == RDF_TYPE and isinstance(o, ox.NamedNode)}
+        types = {o.value for p, o in self.triples(node) if p == RDF_TYPE and o.kind == IRI}
         return next((c for term, c in _CLASS_TERMS if term in types), None)
 
     def report(self, iri: str) -> tuple[str, str]:
@@ -230,7 +264,7 @@ class _Describer:
         """The first of ``_LABELS`` the node has: its Chinese value first, then the smallest."""
         best: dict[str, tuple[bool, str]] = {}
         for p, o in self.triples(node):
-            if p in _LABELS and isinstance(o, ox.Literal):
+            if p in _LABELS and o.kind == LITERAL:
                 key = (o.language != "zh", o.value)
                 if p not in best or key < best[p]:
                     best[p] = key
@@ -248,16 +282,16 @@ class _Describer:
         mentions: list[str] = []
         for p, o in self.triples(iri):
             if p == XS_MENTION:
-                if isinstance(o, ox.NamedNode):
+                if o.kind == IRI:
                     mentions.append(o.value)
             elif p in _NAMES:
-                if isinstance(o, ox.Literal):
+                if o.kind == LITERAL:
                     names.add(o.value)
             elif p in _NOT_INFO:
                 continue
-            elif isinstance(o, ox.Literal):
+            elif o.kind == LITERAL:
                 info.append((zh(p), o.value))
-            elif isinstance(o, ox.NamedNode):
+            elif o.kind == IRI:
                 term = ontology.label(o.value, "zh")  # type: ignore[arg-type]
                 if term:  # a term of the ontology (a status, a kind of inspection): shown by its label
                     info.append((zh(p), term))
@@ -277,7 +311,7 @@ class _Describer:
             surface = d[_SURFACE].value if _SURFACE in d else ""
             rep = d.get(_IN_REPORT)
             where = None if rep is None else rep.value
-            label, file = self.report(where) if isinstance(rep, ox.NamedNode) else ("", "")
+            label, file = self.report(where) if rep.kind == IRI else ("", "")
             start = int(d[_START].value) if _START in d else 0
             key = (rep is None or where != self.prefer, _natural(label))
             found.append((key, start, Mention(text, surface, text.find(surface) if surface else -1, label, file)))
@@ -292,7 +326,7 @@ class _Describer:
     def links(self, node: str) -> Iterable[tuple[str, str]]:
         """(predicate, object IRI) of the node's links to other things."""
         for p, o in self.triples(node):
-            if p not in _NOT_EDGES and isinstance(o, ox.NamedNode):
+            if p not in _NOT_EDGES and o.kind == IRI:
                 target = o.value
                 if target.startswith(XSR_IRI):
                     yield p, target
@@ -465,51 +499,62 @@ def report_views(store: ox.Store | Iterable[ox.Quad],
 
 
 _XS_MENTION_CLASS = XS_IRI + "Mention"
+TextQuad = tuple[str, str, str, str | None]  # subject, predicate, object, graph (None: the default graph)
+
+
+def _as_text(quads: Iterable[ox.Quad]) -> Iterator[TextQuad]:
+    """pyoxigraph quads as N-Triples text (``kg.rdftext``), which ``_QuadIndex`` reads."""
+    for q in quads:
+        g = q.graph_name
+        yield str(q.subject), str(q.predicate), str(q.object), str(g) if isinstance(g, ox.NamedNode) else None
 
 
 @dataclass
 class _QuadIndex:
-    """What ``report_views`` asks a store, answered from a list of quads in one pass.
+    """What ``report_views`` asks a store, answered from quads (as N-Triples text) in one pass.
 
-    ``triples``: each IRI subject's (predicate, object) pairs over all graphs (``_Describer``'s preload);
-    ``things``: per named graph, the IRIs ``_REPORT_THINGS`` selects in it; ``reports``: the IRIs typed
-    xs:Report. Quads are a set in a store, so repeats are dropped here too."""
+    ``triples``: each IRI subject's (predicate, object) pairs over all graphs (``_Describer``'s preload),
+    the objects as pyoxigraph terms once asked for (``_Terms``); ``things``: per named graph, the IRIs
+    ``_REPORT_THINGS`` selects in it; ``reports``: the IRIs typed xs:Report. Quads are a set in a store, so
+    repeats are dropped here too."""
 
-    triples: dict[str, list]
+    triples: "_Terms"
     things: dict[str, set[str]]
     reports: set[str]
 
     @classmethod
     def of(cls, quads: Iterable[ox.Quad]) -> "_QuadIndex | None":
+        return cls.of_text(_as_text(quads))
+
+    @classmethod
+    def of_text(cls, quads: Iterable[TextQuad]) -> "_QuadIndex | None":
         """None when the store's answers could differ from a plain reading: the quads hold UNION_GRAPH (a
         store written by ``kg.store.save``) or a report that is a blank node.
 
-        One pass, shaped for the common quad (a mention's literal detail): each term's ``.value`` is read
-        once, and the rarer tests (types, links) only where the object is an IRI."""
+        One pass, shaped for the common quad (a mention's literal detail): the rarer tests (types,
+        links) only where the object is an IRI."""
         triples: dict[str, list] = defaultdict(list)
         things: dict[str, set[str]] = defaultdict(set)
         reports: set[str] = set()
-        union, report_class = UNION_GRAPH.value, XS_IRI + "Report"
-        named = ox.NamedNode
+        union, report_class = f"<{UNION_GRAPH.value}>", XS_IRI + "Report"
         last_graph, bucket = None, None  # the graph of the last quad and its set of things: quads come by graph
         for s, p, o, g in dict.fromkeys(quads):
-            pred = p.value
-            if type(g) is named:
-                graph = g.value
-                if graph != last_graph:
-                    if graph == union:
+            pred = p[1:-1]
+            if g is not None:
+                if g != last_graph:
+                    if g == union:
                         return None
-                    last_graph, bucket = graph, things[graph]
+                    last_graph, bucket = g, things[g[1:-1]]
                 found = bucket
             else:
                 found = None  # the default graph: its things are no report's
-            if type(o) is named:
-                target = o.value
+            if o[0] == "<":
+                target = o[1:-1]
                 if pred in _NOT_EDGES:
                     if pred == RDF_TYPE and target == report_class:
-                        if type(s) is not named:
+                        if s[0] != "<":
                             return None
-                        reports.add(s.value)
+                        reports.add(s[1:-1])
                     thing = pred == XS_MENTION or (pred == RDF_TYPE and target != _XS_MENTION_CLASS)
                 else:  # a link: both ends are things of the graph
                     thing = True
@@ -517,12 +562,33 @@ class _QuadIndex:
                         found.add(target)
             else:
                 thing = pred == XS_MENTION or pred == RDF_TYPE
-            if type(s) is named:
-                subject = s.value
+            if s[0] == "<":
+                subject = s[1:-1]
                 triples[subject].append((pred, o))
                 if thing and found is not None and subject.startswith(XSR_IRI):
                     found.add(subject)
-        return cls(dict(triples), {graph: found for graph, found in things.items() if found}, reports)
+        return cls(_Terms(triples), {graph: found for graph, found in things.items() if found}, reports)
+
+
+class _Terms:
+    """Each subject's (predicate, object) pairs, the objects made view terms when the subject is
+    first asked for (``_Describer`` asks only ``get``): a page reads only some of its graph's subjects.
+    A term is made once per graph: a report's mentions share its IRI, their class, their sentences."""
+
+    def __init__(self, pairs: dict[str, list[tuple[str, str]]]) -> None:
+        self.pairs = pairs
+        self.made: dict[str, list] = {}
+        self.terms: dict[str, Any] = {}
+
+    def get(self, node: str, default: Any = None) -> Any:
+        made = self.made.get(node)
+        if made is None:
+            pairs = self.pairs.get(node)
+            if pairs is None:
+                return default
+            terms = self.terms
+            made = self.made[node] = [(p, terms.get(o) or terms.setdefault(o, _term_of_text(o))) for p, o in pairs]
+        return made
 
 
 class SharedThings:
@@ -540,7 +606,7 @@ class _Overlay:
     """One report's triples over the shared things' (``_Describer`` asks only ``get``): only the triples of
     a thing both hold are copied, once (a node's triples are asked for several times per view)."""
 
-    def __init__(self, below: dict[str, list], above: dict[str, list]) -> None:
+    def __init__(self, below: _Terms, above: _Terms) -> None:
         self.below, self.above = below, above
         self.merged: dict[str, list] = {}
 
@@ -556,12 +622,16 @@ class _Overlay:
         return merged
 
 
-def report_view_of_graph(quads: list[ox.Quad], shared: SharedThings,
+def report_view_of_graph(graph: Iterable[ox.Quad] | GraphText, shared: SharedThings,
                          max_nodes: int | None = DEFAULT_MAX_NODES) -> View:
-    """The view of the report whose named graph is ``quads``, with ``shared`` for the things it names that
-    other reports name too: the view ``report_view`` draws from a store of these two graphs."""
+    """The view of the report whose named graph is ``graph`` (its quads, or the build's text of it), with
+    ``shared`` for the things it names that other reports name too: the view ``report_view`` draws from a
+    store of these two graphs."""
     with collector_paused():
-        index = _QuadIndex.of(quads)
+        if isinstance(graph, GraphText):
+            index = _QuadIndex.of_text((s, p, o, graph.graph) for s, p, o in graph)
+        else:
+            index = _QuadIndex.of(graph)
         if index is None or len(index.reports) != 1:
             raise ViewError("not the graph of one report")
         iri, = index.reports

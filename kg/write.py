@@ -28,10 +28,12 @@ from typing import Callable, Iterator
 
 import pyoxigraph as ox
 
+from .collector import collector_paused
 from .engines import fork_is_safe
 from .progress import progress_bar
 from .overview import write_overview
-from .rdf import ENTITIES_GRAPH, GraphMapper, TurtleWriter, entities_graph
+from .rdf import GraphMapper, GraphText, TurtleWriter, entities_graph
+from .rdftext import ntriples, value
 from .render import write_graph_view, write_view
 from .spill import SpilledCorpus
 from .store import ONTOLOGY_GRAPH, GraphLoader, ontology_nquads
@@ -40,7 +42,8 @@ from .viz import SharedThings, report_view_of_graph, slug
 from .vocab import RDF, XS_IRI
 
 MANIFEST_FORMAT = 1
-_RDF_TYPE = ox.NamedNode(str(RDF.type))
+_RDF_TYPE, _XS_CLASS = f"<{RDF.type}>", f"<{XS_IRI}"
+_MENTION_DETAILS = frozenset(map(str, MENTION_DETAILS))  # their text
 
 
 @dataclass
@@ -87,7 +90,7 @@ def write_graphs(corpus: SpilledCorpus, staging: Path, *, previous: dict | None,
     closed, so that its check can run meanwhile."""
     written = Written()
     entities = entities_graph(corpus.shared_things())
-    entities_nquads = ox.serialize(entities, format=ox.RdfFormat.N_QUADS)
+    entities_nquads = entities.nquads()
     (staging / "reports").mkdir(parents=True, exist_ok=True)
     with _GraphWorkers(corpus, entities_nquads, staging, workers) as mapped_graphs, \
             GraphLoader(staging / "store", base=base_store) as loader, \
@@ -117,7 +120,7 @@ def write_graphs(corpus: SpilledCorpus, staging: Path, *, previous: dict | None,
             for mapped in mapped_graphs:  # in report order, whoever mapped them
                 hand_over(mapped)
                 bar.advance(task)
-        hand_over(_serialized(ENTITIES_GRAPH.value, entities, entities_nquads, page=False))
+        hand_over(_serialized(entities, page=False))
         if on_structure is not None:
             on_structure(written)
         store(ONTOLOGY_GRAPH.value, ontology_nquads())  # in the store only: not the corpus's graph.ttl
@@ -146,15 +149,16 @@ def write_manifest(staging: Path, written: Written) -> None:
 
 # -- mapping one graph --------------------------------------------------------------------------------
 
-def _serialized(graph: str, quads: list[ox.Quad], nquads: bytes | None = None, *, page: bool) -> MappedGraph:
+def _serialized(graph: GraphText, *, page: bool) -> MappedGraph:
+    """One graph's N-Quads, Turtle and structure (N-Triples without the mentions' details, for SHACL),
+    written from its text (``kg.rdftext``), with its things counted by class."""
     counts: Counter[str] = Counter()
-    for q in quads:
-        if q.predicate == _RDF_TYPE and q.object.value.startswith(XS_IRI):
-            counts[q.object.value[len(XS_IRI):]] += 1
-    structure = [q.triple for q in quads if q.predicate not in MENTION_DETAILS]
-    return MappedGraph(graph, nquads if nquads is not None else ox.serialize(quads, format=ox.RdfFormat.N_QUADS),
-                       TurtleWriter.chunk(quads), ox.serialize(structure, format=ox.RdfFormat.N_TRIPLES),
-                       counts, len(quads), page)
+    for _s, p, o in graph:
+        if p == _RDF_TYPE and o.startswith(_XS_CLASS):
+            counts[o[len(_XS_CLASS):-1]] += 1
+    structure = [t for t in graph if t[1] not in _MENTION_DETAILS]
+    return MappedGraph(value(graph.graph), graph.nquads(), TurtleWriter.chunk(graph), ntriples(structure),
+                       counts, len(graph), page)
 
 
 class _Job:
@@ -172,11 +176,16 @@ _job = _Job()
 def _map_report(position: int) -> MappedGraph:
     """Map one report: its graph serialized, and its page written from its graph and the shared things."""
     report, resolved = _job.corpus.report(position)
-    quads = GraphMapper([report], resolved).report_graph(report)
-    mapped = _serialized(quads.graph.value, quads, page=True)
+    with collector_paused():
+        return _map(report, resolved)
+
+
+def _map(report, resolved) -> MappedGraph:
+    graph = GraphMapper([report], resolved).report_graph(report)
+    mapped = _serialized(graph, page=True)
     if _job.shared is None:
         _job.shared = SharedThings(ox.parse(_job.entities, format=ox.RdfFormat.N_QUADS))
-    write_view(report_view_of_graph(quads, _job.shared), _job.folder / f"{slug(mapped.graph)}.html")
+    write_view(report_view_of_graph(graph, _job.shared), _job.folder / f"{slug(mapped.graph)}.html")
     return mapped
 
 

@@ -99,8 +99,8 @@ def streamed_quads(reports, *, per_kind: bool = False) -> list[ox.Quad]:
         locals_.append((report, local, merged.add(summary)))
     merged.finish()
     quads = [q for report, local, ordinal in locals_
-             for q in GraphMapper([report], merged.resolved(report, local, ordinal)).report_graph(report)]
-    return quads + entities_graph(merged.things())
+             for q in GraphMapper([report], merged.resolved(report, local, ordinal)).report_graph(report).quads()]
+    return quads + entities_graph(merged.things()).quads()
 
 
 def test_report_graphs_of_the_shares_are_the_corpus_graph():

@@ -43,8 +43,8 @@ def _graphs(files: list[list], folder: Path, keep_chars: int) -> tuple[list[list
     graphs = []
     for position in range(len(corpus)):
         report, resolved = corpus.report(position)
-        graphs.append(GraphMapper([report], resolved).report_graph(report))
-    return graphs, entities_graph(corpus.shared_things()), len(list(folder.glob("*.pickle")))
+        graphs.append(GraphMapper([report], resolved).report_graph(report).quads())
+    return graphs, entities_graph(corpus.shared_things()).quads(), len(list(folder.glob("*.pickle")))
 
 
 def test_reports_kept_in_memory_or_spilled_map_to_the_same_graphs(tmp_path: Path) -> None:
