@@ -21,6 +21,7 @@ Triple = tuple[str, str, str]  # subject, predicate, object: each a term as N-Tr
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+_INTEGER = f'"^^<{_XSD}integer>'  # how an integer literal ends
 _SHORT_DATATYPES = {f"<{_XSD}integer>": re.compile(r"[+-]?[0-9]+"),  # what Turtle writes bare
                     f"<{_XSD}boolean>": re.compile(r"true|false")}
 
@@ -107,12 +108,12 @@ class TurtleTerms:
         # the longest namespace first: the one a prefixed name is made with when two would fit
         self.prefixes = sorted(((ns, name) for name, ns in prefixes.items()), key=lambda p: -len(p[0]))
         self._heads: dict[str, str | None] = {}
-        self._terms: dict[str, str] = {_RDF_TYPE: "a"}  # predicates and classes: few, met everywhere
+        self.known: dict[str, str] = {_RDF_TYPE: "a"}  # predicates and datatypes: few, met everywhere
 
     def predicate(self, text: str) -> str:
-        known = self._terms.get(text)
+        known = self.known.get(text)
         if known is None:
-            known = self._terms[text] = self.iri(text)
+            known = self.known[text] = self.iri(text)
         return known
 
     def object(self, text: str) -> str:
@@ -175,17 +176,23 @@ def turtle(triples: list[Triple], terms: TurtleTerms) -> bytes:
     """The Turtle of ``triples`` without a prefix block: grouped by subject (a stable sort, so the order
     depends only on the input), a subject's consecutive objects of one predicate joined by commas."""
     lines: list[str] = []
-    write, iri, predicate_of, object_of = lines.append, terms.iri, terms.predicate, terms.object
+    write, predicate_of, object_of, predicates = lines.append, terms.predicate, terms.object, terms.known
+    written: dict[str, str] = {}  # IRIs, written once each per graph: a mention's is met twice, the report's often
     subject = predicate = None
     for s, p, o in sorted(triples, key=_subject_value):
-        turtle_object = o if o[0] == '"' and o[-1] != ">" else object_of(o)  # a string is written as it is
+        if o[0] == '"' and o[-1] != ">":  # a string is written as it is
+            turtle_object = o
+        elif o.endswith(_INTEGER) and (digits := o[1:-len(_INTEGER)]).isdigit() and digits.isascii():
+            turtle_object = digits  # an offset: the commonest typed literal, written bare
+        else:
+            turtle_object = written.get(o) or written.setdefault(o, object_of(o))
         if s != subject:
             if subject is not None:
                 write(" .\n")
-            write(f"{iri(s)} {predicate_of(p)} {turtle_object}")
+            write(f"{written.get(s) or terms.iri(s)} {predicates.get(p) or predicate_of(p)} {turtle_object}")
             subject, predicate = s, p
         elif p != predicate:
-            write(f" ;\n\t{predicate_of(p)} {turtle_object}")
+            write(f" ;\n\t{predicates.get(p) or predicate_of(p)} {turtle_object}")
             predicate = p
         else:
             write(f" , {turtle_object}")

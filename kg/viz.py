@@ -23,6 +23,8 @@ import re
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import groupby
+from operator import itemgetter
 from typing import Any, Iterable, Iterator, NamedTuple
 
 import pyoxigraph as ox
@@ -30,7 +32,7 @@ import pyoxigraph as ox
 from kg import ontology
 from kg.collector import collector_paused
 from kg.rdf import GraphText
-from kg.rdftext import literal_parts
+from kg.rdftext import Triple, literal_parts
 from kg.store import PREFIX_MAP, UNION_GRAPH, run_query, _dataset
 from kg.vocab import XS_IRI, XSR_IRI
 
@@ -524,47 +526,55 @@ class _QuadIndex:
 
     @classmethod
     def of(cls, quads: Iterable[ox.Quad]) -> "_QuadIndex | None":
-        return cls.of_text(_as_text(quads))
+        return cls.of_text((graph, [q[:3] for q in run]) for graph, run in groupby(_as_text(quads), itemgetter(3)))
 
     @classmethod
-    def of_text(cls, quads: Iterable[TextQuad]) -> "_QuadIndex | None":
-        """None when the store's answers could differ from a plain reading: the quads hold UNION_GRAPH (a
-        store written by ``kg.store.save``) or a report that is a blank node.
+    def of_text(cls, graphs: Iterable[tuple[str | None, Iterable[Triple]]]) -> "_QuadIndex | None":
+        """The index of triples (N-Triples text) in their graphs: (graph IRI's text or None for the default
+        graph, its triples), a graph possibly in several runs. None when the store's answers could differ
+        from a plain reading: the quads hold UNION_GRAPH (a store written by ``kg.store.save``) or a report
+        that is a blank node.
 
-        One pass, shaped for the common quad (a mention's literal detail): the rarer tests (types,
-        links) only where the object is an IRI."""
+        One pass, shaped for the common triple (a mention's literal detail, after its mention's others):
+        the rarer tests (types, links) only where the object is an IRI."""
         triples: dict[str, list] = defaultdict(list)
         things: dict[str, set[str]] = defaultdict(set)
         reports: set[str] = set()
+        seen: dict[str | None, dict] = {}  # each graph's triples so far: a store holds each once
         union, report_class = f"<{UNION_GRAPH.value}>", XS_IRI + "Report"
-        last_graph, bucket = None, None  # the graph of the last quad and its set of things: quads come by graph
-        for s, p, o, g in dict.fromkeys(quads):
-            pred = p[1:-1]
-            if g is not None:
-                if g != last_graph:
-                    if g == union:
-                        return None
-                    last_graph, bucket = g, things[g[1:-1]]
-                found = bucket
+        for graph, run in graphs:
+            if graph == union:
+                return None
+            unique = dict.fromkeys(run)
+            if graph in seen:
+                unique = {t: None for t in unique if t not in seen[graph]}
+                seen[graph].update(unique)
             else:
-                found = None  # the default graph: its things are no report's
-            if o[0] == "<":
-                target = o[1:-1]
-                if pred in _NOT_EDGES:
-                    if pred == RDF_TYPE and target == report_class:
-                        if s[0] != "<":
-                            return None
-                        reports.add(s[1:-1])
-                    thing = pred == XS_MENTION or (pred == RDF_TYPE and target != _XS_MENTION_CLASS)
-                else:  # a link: both ends are things of the graph
-                    thing = True
-                    if found is not None and target.startswith(XSR_IRI):
-                        found.add(target)
-            else:
-                thing = pred == XS_MENTION or pred == RDF_TYPE
-            if s[0] == "<":
-                subject = s[1:-1]
-                triples[subject].append((pred, o))
+                seen[graph] = unique
+            found = things[graph[1:-1]] if graph is not None else None  # the default graph's: no report's
+            last, own = None, None  # the last triple's subject and its pairs: a mention's details come together
+            for s, p, o in unique:
+                pred = p[1:-1]
+                if o[0] == "<":
+                    target = o[1:-1]
+                    if pred in _NOT_EDGES:
+                        if pred == RDF_TYPE and target == report_class:
+                            if s[0] != "<":
+                                return None
+                            reports.add(s[1:-1])
+                        thing = pred == XS_MENTION or (pred == RDF_TYPE and target != _XS_MENTION_CLASS)
+                    else:  # a link: both ends are things of the graph
+                        thing = True
+                        if found is not None and target.startswith(XSR_IRI):
+                            found.add(target)
+                else:
+                    thing = pred == XS_MENTION or pred == RDF_TYPE
+                if s is not last:
+                    if s[0] != "<":
+                        continue
+                    last, subject = s, s[1:-1]
+                    own = triples[subject]
+                own.append((pred, o))
                 if thing and found is not None and subject.startswith(XSR_IRI):
                     found.add(subject)
         return cls(_Terms(triples), {graph: found for graph, found in things.items() if found}, reports)
@@ -629,7 +639,7 @@ def report_view_of_graph(graph: Iterable[ox.Quad] | GraphText, shared: SharedThi
     store of these two graphs."""
     with collector_paused():
         if isinstance(graph, GraphText):
-            index = _QuadIndex.of_text((s, p, o, graph.graph) for s, p, o in graph)
+            index = _QuadIndex.of_text([(graph.graph, graph)])
         else:
             index = _QuadIndex.of(graph)
         if index is None or len(index.reports) != 1:

@@ -152,11 +152,8 @@ def write_manifest(staging: Path, written: Written) -> None:
 def _serialized(graph: GraphText, *, page: bool) -> MappedGraph:
     """One graph's N-Quads, Turtle and structure (N-Triples without the mentions' details, for SHACL),
     written from its text (``kg.rdftext``), with its things counted by class."""
-    counts: Counter[str] = Counter()
-    for _s, p, o in graph:
-        if p == _RDF_TYPE and o.startswith(_XS_CLASS):
-            counts[o[len(_XS_CLASS):-1]] += 1
     structure = [t for t in graph if t[1] not in _MENTION_DETAILS]
+    counts = Counter(o[len(_XS_CLASS):-1] for _s, p, o in structure if p == _RDF_TYPE and o.startswith(_XS_CLASS))
     return MappedGraph(value(graph.graph), graph.nquads(), TurtleWriter.chunk(graph), ntriples(structure),
                        counts, len(graph), page)
 
