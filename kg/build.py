@@ -8,9 +8,10 @@ Everything is written into a fresh temporary folder beside ``out_dir`` and moved
 whole build succeeded, so a failure or Ctrl-C leaves the previous output intact.
 
 The build never holds the whole corpus's findings: each file's reports, once extracted, are resolved on
-their own and spilled to that folder (``kg.spill``), keeping in memory only what the merge across reports
-needs (``kg.resolve.stream``); the mapping reads them back one file at a time. The graph is the one that
-resolving every report at once gives, byte for byte.
+their own, their graphs mapped and written (``kg.write.GraphWriter``: the store loads them on the other
+core while extraction goes on), and spilled to that folder (``kg.spill``), keeping in memory only what the
+merge across reports needs (``kg.resolve.stream``); the report pages, drawn once the merge is settled, read
+them back one file at a time. The graph is the one that resolving every report at once gives, byte for byte.
 
 Builds are incremental. What extraction found in each file is cached in ``out_dir/cache`` (``kg.cache``),
 so only new or changed files are extracted again; resolution and the RDF mapping then run on everything,
@@ -46,7 +47,7 @@ from .read import UnreadableInput, discover, is_traditional, needs_text_copy, re
 from .resolve import ORIGINAL_SOURCE
 from .spill import SpilledCorpus
 from .split import split_reports
-from .write import MANIFEST_FORMAT, Written, write_graphs, write_manifest, write_overview_pages
+from .write import MANIFEST_FORMAT, GraphWriter, pages_fork, write_manifest, write_overview_pages, write_report_pages
 
 OUTPUTS = ("graph.ttl", "graph.html", "index.html", "reports", "text", "store", "manifest.json")  # manifest last
 CACHE = "cache"  # the extraction cache's folder in out_dir
@@ -337,23 +338,26 @@ def build_corpus(inputs: list[Path], out_dir: Path, *, progress: bool = True, re
     cache = ExtractionCache(out_dir / CACHE, fingerprint(pipeline.names), reuse=not rebuild)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    previous = None if rebuild else _previous_manifest(out_dir)
     try:
-        with older_objects_frozen() as freeze:
+        with older_objects_frozen() as freeze, \
+                GraphWriter(staging, previous=previous, base_store=out_dir / "store" if previous else None,
+                            structure_limit=VALIDATE_AT_MOST) as graphs:
             freeze()  # what is loaded already (the pipeline, and in a process that built before, its tables)
             corpus = SpilledCorpus(staging / SPILL)
             for reports in extract_files(paths, pipeline=pipeline, engine=runner, progress=progress,
                                          summary=summary, cache=cache, strict=strict):
-                corpus.add_file(reports)  # resolved alone, written to disk, let go
+                corpus.add_file(reports, graphs.write_report)  # resolved alone, its graph written, let go
                 _write_texts(reports, staging / "text")
             freeze()
-            lap = summary.lap("read, split, extract, resolve each report", lap)
+            lap = summary.lap("read, split, extract, resolve, map each report", lap)
             corpus.finish()
             freeze()
             lap = summary.lap("merge across reports", lap)
             summary.reports = len(corpus)
-            _write_outputs(corpus, staging, out_dir, summary, rebuild=rebuild, workers=workers,
+            _write_outputs(corpus, graphs, staging, summary, workers=workers or default_workers(),
                            progress=progress, lap=lap)
-            _move_into_place(staging, out_dir)
+        _move_into_place(staging, out_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     cache.prune()
@@ -361,16 +365,21 @@ def build_corpus(inputs: list[Path], out_dir: Path, *, progress: bool = True, re
     return summary
 
 
-def _write_outputs(corpus: SpilledCorpus, staging: Path, out_dir: Path, summary: BuildSummary, *,
-                   rebuild: bool, workers: int | None, progress: bool, lap: float) -> None:
-    """Every output, into ``staging``: the graphs streamed to store, Turtle and pages (``kg.write``), then
-    the SHACL check of their structure, the overview pages from the finished store, texts and manifest."""
-    previous = None if rebuild else _previous_manifest(out_dir)
-    summary.incremental = previous is not None
+def _write_outputs(corpus: SpilledCorpus, graphs: GraphWriter, staging: Path, summary: BuildSummary, *,
+                   workers: int, progress: bool, lap: float) -> None:
+    """Every output but what ``graphs`` wrote report by report, into ``staging``: the shared things' graph,
+    the store closed, the report pages, the SHACL check of the structure, the overview pages drawn from
+    the finished store, and the manifest.
+
+    The check runs in a thread (native code, without the GIL) while the pages are drawn. Pages drawn by
+    forked workers need the store's loader closed first (no thread may run when a process forks); drawn
+    here, they leave the loader to finish meanwhile."""
+    entities = graphs.finish(corpus.shared_things())
+    written = graphs.written
+    summary.incremental = graphs.previous is not None
     checking: Future | None = None
 
-    def check(written: Written) -> None:
-        """Start the SHACL check as soon as the structure is complete, while the store's loader finishes."""
+    def check() -> None:
         nonlocal checking
         if written.structure_triples > VALIDATE_AT_MOST:
             summary.validation = (f"skipped: {written.structure_triples:,} triples of structure, over the build's "
@@ -378,16 +387,17 @@ def _write_outputs(corpus: SpilledCorpus, staging: Path, out_dir: Path, summary:
         else:
             structure = b"".join(written.structure)  # N-Triples, read by the engine as they are
             written.structure.clear()
-            checking = _start_validation(structure, summary)  # a thread: native code, no GIL
+            checking = _start_validation(structure, summary)
 
-    written = write_graphs(corpus, staging, previous=previous,
-                           base_store=out_dir / "store" if previous else None,
-                           workers=workers or default_workers(), progress=progress,
-                           structure_limit=VALIDATE_AT_MOST, on_structure=check)
+    if pages_fork(workers, len(corpus)):
+        graphs.close()
+    summary.report_pages = write_report_pages(corpus, entities, staging, workers=workers, progress=progress,
+                                              forked=check)
+    graphs.close()
     summary.graphs_written, summary.graphs_dropped = written.graphs_written, written.graphs_dropped
-    summary.report_pages, summary.triples = written.pages, written.triples
+    summary.triples = written.triples
     summary.per_class = dict(sorted(written.counts.items()))
-    lap = summary.lap("map to RDF, store, Turtle, report pages", lap)
+    lap = summary.lap("report pages, store", lap)
 
     def facts() -> dict:
         _finish_validation(checking, summary)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import pickle
 from pathlib import Path
+from typing import Any, Callable
 
 from .collector import collector_paused
 from .model import Report, Span, Thing
@@ -40,16 +41,22 @@ class SpilledCorpus:
         self._where: list[tuple[int, int]] = []  # report position → (file number, index among its reports)
         self._files = 0
         self._kept: dict[int, list[Entry]] = {}  # file number → its entries, for the files not spilled
+        self._made: dict[int, Any] = {}  # report position → what ``add_file``'s callback made of it, if kept
         self._loaded: tuple[int, list[Entry]] | None = None  # the last spilled file read back
 
-    def add_file(self, reports: list[Report]) -> None:
+    def add_file(self, reports: list[Report], resolved: Callable[[Report, Resolved], Any] | None = None) -> None:
         """Resolve each of one file's reports alone, fold in its summary and keep them or write them to disk.
 
-        The reports are changed as resolution changes them (a Traditional one gets its text back)."""
+        ``resolved`` is called with each report and its share of the corpus-wide resolution as soon as
+        that is known, which is when the report is folded in (``Merged.resolved``): the build writes its
+        graph then. What it returns is kept with the report if the report is kept in memory (``made``):
+        the build's pages are drawn from it. The reports are changed as resolution changes them (a Traditional one gets its text
+        back)."""
         entries = []
         for report in reports:
             local, summary = resolve_locally(report)
-            self.merged.add(summary)
+            ordinal = self.merged.add(summary)
+            made = resolved(report, self.merged.resolved(report, local, ordinal)) if resolved is not None else None
             # what the mapping reads of the report besides its text and spans: only the things kept
             report.things = [thing for _, thing, _ in local.things]
             report.relations = [relation for relation, _ in local.relations]
@@ -57,11 +64,15 @@ class SpilledCorpus:
             # the sentences found during extraction, which a pickle of the report leaves out: cheaper read
             # than found again
             entries.append((report, local, vars(report).get("sentences")))
+            if made is not None:
+                self._made[len(self._where) - 1] = made
         chars = len(reports[0].source.text) if reports else 0
         if chars <= self._room:
             self._room -= chars
             self._kept[self._files] = entries
         else:
+            for position in range(len(self._where) - len(entries), len(self._where)):
+                self._made.pop(position, None)  # memory is kept for kept files only
             with collector_paused():  # each collection would walk the pickler's memo (kg.collector)
                 data = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
             (self.folder / f"{self._files}.pickle").write_bytes(data)
@@ -77,6 +88,11 @@ class SpilledCorpus:
     def shared_things(self) -> list[Thing]:
         """The things shared across reports, for the ``ENTITIES_GRAPH``."""
         return self.merged.things()
+
+    def made(self, position: int) -> Any:
+        """What ``add_file``'s callback made of the report at ``position``, if its file is kept in memory;
+        else None."""
+        return self._made.get(position)
 
     def report(self, position: int) -> tuple[Report, Resolved]:
         """The report at ``position``, read back, with its resolution in the whole corpus.

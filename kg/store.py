@@ -226,6 +226,10 @@ class GraphLoader:
         """Remove ``graph`` from the store (a copy of ``base``): its file is gone."""
         self._put(("drop", graph))
 
+    def flush(self) -> None:
+        """Hand what was given so far to the loader now, rather than when the batch is full."""
+        self._flush_batch()
+
     def close(self) -> None:
         """Load what is left, and swap the new store into place; re-raises the loader's error, if any."""
         self._flush_batch()

@@ -112,6 +112,22 @@ def test_report_graphs_of_the_shares_are_the_corpus_graph():
     assert "条例(修订)" in text and "省委第二巡視組" in text and text.count("issuedBy") == 2
 
 
+def test_a_reports_share_is_final_as_soon_as_it_is_added():
+    """The build writes each report's graph when the report is folded in, before the last report is: its
+    share then must map to the graph it maps to once the merge is finished."""
+    merged, early, locals_ = Merged(), [], []
+    for report in handmade():
+        local, summary = resolve_locally(report, per_kind=False)
+        ordinal = merged.add(summary)
+        early.append(GraphMapper([report], merged.resolved(report, local, ordinal)).report_graph(report).nquads())
+        locals_.append((report, local, ordinal))
+    merged.finish()
+    late = [GraphMapper([report], merged.resolved(report, local, ordinal)).report_graph(report).nquads()
+            for report, local, ordinal in locals_]
+    assert early == late and len(early) == 3
+    assert b"altLabel" in entities_graph(merged.things()).nquads()  # what finish settles: the shared things' names
+
+
 def test_attribute_folds_match_absorbing_value_by_value():
     values = [["a", "b"], "x", ["c", "a"], ["b", "d"]]
     kept = {"k": values[0]}

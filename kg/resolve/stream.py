@@ -238,8 +238,12 @@ class Merged:
     def resolved(self, report: Report, local: LocalResolution, ordinal: int) -> Resolved:
         """``report``'s share of the corpus-wide resolution (it is the ``ordinal``-th): its things in order of
         first mention in the corpus, global ones in their canonical form, and its relations but those an
-        earlier report stated."""
-        self._check()
+        earlier report stated.
+
+        Final as soon as the report is added, before ``finish``: what it depends on (which report first
+        named a global thing, and where; which relations an earlier report stated; a thing's kind and key)
+        is settled by the reports before it. Only the global things' names and attributes wait for the
+        last report, and those are the shared things' graph's, not a report's (``kg.rdf``)."""
         out = Resolved()
         canonical: dict[int, Thing] = {}  # id(stand-in) → the global thing
         ranked = []
