@@ -33,6 +33,7 @@ _LOCAL_ESCAPES = str.maketrans({c: "\\" + c for c in "~!$&'()*+,;=/?#@%"})
 _LOCAL_CHARACTERS = re.compile(r"[A-Za-z0-9_.:~!$&'()*+,;=/?#@%-]*")
 # what follows an IRI's last "/" or "#" when it needs no escape in a prefixed name (nor makes one invalid)
 _PLAIN_TAIL = re.compile(r"[A-Za-z0-9_:][A-Za-z0-9_:.-]*(?<!\.)|")
+_NEEDS_ESCAPE = re.compile(r'[\x00-\x1f\x7f"\\]')  # most text has none: a search is cheaper than a translation
 _UNESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.S)
 _UNESCAPED = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"', "'": "'", "\\": "\\"}
 
@@ -44,7 +45,7 @@ def iri(value: str) -> str:
 
 def literal(lexical: str, *, language: str | None = None, datatype: str | None = None) -> str:
     """A literal as N-Triples writes it: a language-tagged string, a typed value, or a plain string."""
-    quoted = f'"{lexical.translate(_ESCAPES)}"'
+    quoted = f'"{lexical.translate(_ESCAPES)}"' if _NEEDS_ESCAPE.search(lexical) else f'"{lexical}"'
     if language:
         return f"{quoted}@{language}"
     if datatype and datatype != f"{_XSD}string":
