@@ -186,7 +186,7 @@ class GraphLoader:
 
     Each bulk load adds files to RocksDB's first level, and a query reads through all of them: on the 100×
     corpus (a few hundred batches) queries were 5-10 times slower than on the same store compacted. So
-    once more than ``compact_after`` bytes were loaded, ``close()`` compacts the store (``Store.optimize``,
+    once more than ``compact_after`` bytes were loaded, ``finish()`` (or ``close()``) compacts the store (``Store.optimize``,
     about 5% of such a build); below that, compaction costs more than it saves.
 
     With ``base`` the new store starts as a copy of that one (a RocksDB checkpoint: hard links), and a
@@ -200,6 +200,7 @@ class GraphLoader:
         self._batch: list[bytes] = []
         self._size = 0
         self._loaded = 0  # bytes handed to the loader so far
+        self._compacted = 0  # what was loaded when compaction was last asked for
         self._handed = 0  # items put in the queue (the end mark aside) ...
         self._done = 0  # ... and items the loader has finished: equal when it is idle
         self._queue: queue.Queue = queue.Queue(maxsize=max_pending)
@@ -226,15 +227,17 @@ class GraphLoader:
         """Remove ``graph`` from the store (a copy of ``base``): its file is gone."""
         self._put(("drop", graph))
 
-    def flush(self) -> None:
-        """Hand what was given so far to the loader now, rather than when the batch is full."""
+    def finish(self) -> None:
+        """Nothing more is coming: hand what is left to the loader now, and the compaction if it is due,
+        so that both run while the build does something else before ``close``."""
         self._flush_batch()
+        if self._loaded > self.compact_after and self._compacted != self._loaded:
+            self._put(("compact", None))
+            self._compacted = self._loaded
 
     def close(self) -> None:
         """Load what is left, and swap the new store into place; re-raises the loader's error, if any."""
-        self._flush_batch()
-        if self._loaded > self.compact_after:
-            self._put(("compact", None))
+        self.finish()
         self._put(None)
         self._thread.join()
         if self._error is not None:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import groupby
 from operator import itemgetter
-from typing import Any, Iterable, Iterator, NamedTuple
+from typing import Any, Iterable, Iterator
 
 import pyoxigraph as ox
 
@@ -168,42 +168,30 @@ def _graphs_for(store: ox.Store) -> ox.NamedNode | None:
     return UNION_GRAPH if store.contains_named_graph(UNION_GRAPH) else None
 
 
-class Term(NamedTuple):
-    """A term as a view reads it: its value (an IRI, or a literal's lexical form), what kind of term it
-    is, and a literal's language. Read from the store's terms or from the build's N-Triples text alike,
-    and cheaper to make from text than a pyoxigraph term: a page reads thousands."""
+# A view reads each object as N-Triples text (``kg.rdftext``): the build's graphs are text already, and a
+# store's terms become text in Rust (``str``); only the few values a page shows are read out of it.
 
-    value: str
-    kind: str  # IRI, LITERAL or BLANK
-    language: str | None = None
-
-
-IRI, LITERAL, BLANK = "iri", "literal", "blank"
-
-
-def _term(node: ox.NamedNode | ox.BlankNode | ox.Literal) -> Term:
-    """The view's term of a pyoxigraph term."""
-    if isinstance(node, ox.NamedNode):
-        return Term(node.value, IRI)
-    if isinstance(node, ox.Literal):
-        return Term(node.value, LITERAL, node.language)
-    return Term(node.value, BLANK)
-
-
-def _term_of_text(term: str) -> Term:
-    """The view's term of an N-Triples term (``kg.rdftext``)."""
+def _value(term: str) -> str:
+    """An IRI's value, a literal's lexical form, a blank node's name, from its N-Triples text."""
     if term[0] == "<":
-        return Term(term[1:-1], IRI)
+        return term[1:-1]
     if term[0] == "_":
-        return Term(term[2:], BLANK)
-    lexical, language, _datatype = literal_parts(term)
-    return Term(lexical, LITERAL, language)
+        return term[2:]
+    return literal_parts(term)[0]
 
 
-def _triples(store: ox.Store, node: str, graph: Any) -> set[tuple[str, Term]]:
+def _is_iri(term: str) -> bool:
+    return term[0] == "<"
+
+
+def _is_literal(term: str) -> bool:
+    return term[0] == '"'
+
+
+def _triples(store: ox.Store, node: str, graph: Any) -> set[tuple[str, str]]:
     out = set()
     for q in store.quads_for_pattern(ox.NamedNode(node), None, None, graph):
-        out.add((q.predicate.value, _term(q.object)))
+        out.add((q.predicate.value, str(q.object)))
     return out
 
 
@@ -240,7 +228,7 @@ class _Describer:
             cache: dict[str, list] = defaultdict(list)  # a list: the build's graphs share no triple
             for q in self.store.quads_for_pattern(None, None, None, self.graph):
                 if isinstance(q.subject, ox.NamedNode):
-                    cache[q.subject.value].append((q.predicate.value, _term(q.object)))
+                    cache[q.subject.value].append((q.predicate.value, str(q.object)))
             self.cache = dict(cache)
 
     def triples(self, node: str) -> set:
@@ -251,14 +239,14 @@ class _Describer:
         return self.cache[node]
 
     def cls(self, node: str) -> str | None:
-        types = {o.value for p, o in self.triples(node) if p == RDF_TYPE and o.kind == IRI}
+        types = {o[1:-1] for p, o in self.triples(node) if p == RDF_TYPE and _is_iri(o)}
         return next((c for term, c in _CLASS_TERMS if term in types), None)
 
     def report(self, iri: str) -> tuple[str, str]:
         if iri not in self.reports:
             t = self.triples(iri)
-            label = next((o.value for p, o in t if p == RDFS_LABEL), slug(iri))
-            file = next((o.value for p, o in t if p == XS_IRI + "sourceFile"), "")
+            label = next((_value(o) for p, o in t if p == RDFS_LABEL), slug(iri))
+            file = next((_value(o) for p, o in t if p == XS_IRI + "sourceFile"), "")
             self.reports[iri] = (label, file)
         return self.reports[iri]
 
@@ -266,8 +254,9 @@ class _Describer:
         """The first of ``_LABELS`` the node has: its Chinese value first, then the smallest."""
         best: dict[str, tuple[bool, str]] = {}
         for p, o in self.triples(node):
-            if p in _LABELS and o.kind == LITERAL:
-                key = (o.language != "zh", o.value)
+            if p in _LABELS and _is_literal(o):
+                value, language, _datatype = literal_parts(o)
+                key = (language != "zh", value)
                 if p not in best or key < best[p]:
                     best[p] = key
         for p in _LABELS:
@@ -284,17 +273,17 @@ class _Describer:
         mentions: list[str] = []
         for p, o in self.triples(iri):
             if p == XS_MENTION:
-                if o.kind == IRI:
-                    mentions.append(o.value)
+                if _is_iri(o):
+                    mentions.append(o[1:-1])
             elif p in _NAMES:
-                if o.kind == LITERAL:
-                    names.add(o.value)
+                if _is_literal(o):
+                    names.add(_value(o))
             elif p in _NOT_INFO:
                 continue
-            elif o.kind == LITERAL:
-                info.append((zh(p), o.value))
-            elif o.kind == IRI:
-                term = ontology.label(o.value, "zh")  # type: ignore[arg-type]
+            elif _is_literal(o):
+                info.append((zh(p), _value(o)))
+            elif _is_iri(o):
+                term = ontology.label(o[1:-1], "zh")  # type: ignore[arg-type]
                 if term:  # a term of the ontology (a status, a kind of inspection): shown by its label
                     info.append((zh(p), term))
         names.discard(label)
@@ -309,12 +298,12 @@ class _Describer:
             sentence = d.get(_SENTENCE)
             if sentence is None:
                 continue
-            text = sentence.value
-            surface = d[_SURFACE].value if _SURFACE in d else ""
+            text = _value(sentence)
+            surface = _value(d[_SURFACE]) if _SURFACE in d else ""
             rep = d.get(_IN_REPORT)
-            where = None if rep is None else rep.value
-            label, file = self.report(where) if rep.kind == IRI else ("", "")
-            start = int(d[_START].value) if _START in d else 0
+            where = None if rep is None else _value(rep)
+            label, file = self.report(where) if rep is not None and _is_iri(rep) else ("", "")
+            start = int(_value(d[_START])) if _START in d else 0
             key = (rep is None or where != self.prefer, _natural(label))
             found.append((key, start, Mention(text, surface, text.find(surface) if surface else -1, label, file)))
         found.sort(key=_mention_order)
@@ -328,8 +317,8 @@ class _Describer:
     def links(self, node: str) -> Iterable[tuple[str, str]]:
         """(predicate, object IRI) of the node's links to other things."""
         for p, o in self.triples(node):
-            if p not in _NOT_EDGES and o.kind == IRI:
-                target = o.value
+            if p not in _NOT_EDGES and _is_iri(o):
+                target = o[1:-1]
                 if target.startswith(XSR_IRI):
                     yield p, target
 
@@ -516,11 +505,11 @@ class _QuadIndex:
     """What ``report_views`` asks a store, answered from quads (as N-Triples text) in one pass.
 
     ``triples``: each IRI subject's (predicate, object) pairs over all graphs (``_Describer``'s preload),
-    the objects as pyoxigraph terms once asked for (``_Terms``); ``things``: per named graph, the IRIs
+    the objects as N-Triples text; ``things``: per named graph, the IRIs
     ``_REPORT_THINGS`` selects in it; ``reports``: the IRIs typed xs:Report. Quads are a set in a store, so
     repeats are dropped here too."""
 
-    triples: "_Terms"
+    triples: dict[str, list[tuple[str, str]]]
     things: dict[str, set[str]]
     reports: set[str]
 
@@ -577,28 +566,7 @@ class _QuadIndex:
                 own.append((pred, o))
                 if thing and found is not None and subject.startswith(XSR_IRI):
                     found.add(subject)
-        return cls(_Terms(triples), {graph: found for graph, found in things.items() if found}, reports)
-
-
-class _Terms:
-    """Each subject's (predicate, object) pairs, the objects made view terms when the subject is
-    first asked for (``_Describer`` asks only ``get``): a page reads only some of its graph's subjects.
-    A term is made once per graph: a report's mentions share its IRI, their class, their sentences."""
-
-    def __init__(self, pairs: dict[str, list[tuple[str, str]]]) -> None:
-        self.pairs = pairs
-        self.made: dict[str, list] = {}
-        self.terms: dict[str, Any] = {}
-
-    def get(self, node: str, default: Any = None) -> Any:
-        made = self.made.get(node)
-        if made is None:
-            pairs = self.pairs.get(node)
-            if pairs is None:
-                return default
-            terms = self.terms
-            made = self.made[node] = [(p, terms.get(o) or terms.setdefault(o, _term_of_text(o))) for p, o in pairs]
-        return made
+        return cls(dict(triples), {graph: found for graph, found in things.items() if found}, reports)
 
 
 class SharedThings:
@@ -616,7 +584,7 @@ class _Overlay:
     """One report's triples over the shared things' (``_Describer`` asks only ``get``): only the triples of
     a thing both hold are copied, once (a node's triples are asked for several times per view)."""
 
-    def __init__(self, below: _Terms, above: _Terms) -> None:
+    def __init__(self, below: dict[str, list], above: dict[str, list]) -> None:
         self.below, self.above = below, above
         self.merged: dict[str, list] = {}
 

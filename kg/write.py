@@ -121,7 +121,7 @@ class GraphWriter:
             if graph not in self.written.digests:
                 self._loaded().drop(ox.NamedNode(graph))
                 self.written.graphs_dropped += 1
-        self._loaded().flush()  # nothing more comes: what waits for a batch to fill is loaded now
+        self._loaded().finish()  # loads what waits for a batch to fill, and compacts, while pages are drawn
         return entities.nquads()
 
     def close(self) -> None:
